@@ -1,0 +1,3 @@
+module goais
+
+go 1.26

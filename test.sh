@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian machine of this project's kind, as
+# root or not. It installs what it needs (staticcheck), then checks format,
+# vet and staticcheck, fuzzes every decoder briefly, runs the benchmarks once
+# so they keep working, sweeps the simulator over many seeds, and finally
+# runs every test with the race detector. Exit status is non-zero on any
+# failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+SEEDS=${SIM_SEEDS:-1200}     # simulator seeds in the sweep
+FUZZTIME=${FUZZTIME:-4s}     # per fuzz target
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "toolchain"
+go version
+export PATH="$(go env GOPATH)/bin:$PATH"
+if ! command -v staticcheck >/dev/null 2>&1; then
+	go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+fi
+
+step "gofmt, go vet, staticcheck"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+staticcheck ./...
+
+step "fuzz targets (${FUZZTIME} each)"
+for pkg in $(go list ./...); do
+	dir=$(go list -f '{{.Dir}}' "$pkg")
+	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
+		echo "--- $pkg $target"
+		go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" "$pkg" >/tmp/goais-fuzz.log 2>&1 || {
+			cat /tmp/goais-fuzz.log; exit 1; }
+	done
+done
+
+step "benchmarks, once each"
+go test -run='^$' -bench=. -benchtime=1x ./... >/tmp/goais-bench.log 2>&1 || { cat /tmp/goais-bench.log; exit 1; }
+grep -E '^(Benchmark|ok|FAIL)' /tmp/goais-bench.log | grep -v '^ok' || true
+
+step "simulator sweep: ${SEEDS} seeds over every fault mix and 2-16 nodes"
+go test -count=1 -run '^TestSeedSweep$' ./sim/ -sim.seeds="$SEEDS"
+
+step "all tests with the race detector"
+go test -race -count=1 ./...

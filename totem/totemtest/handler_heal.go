@@ -1,0 +1,4 @@
+package totemtest
+
+// handleHeal is "heal": undo any partition.
+func (env *InteractionEnv) handleHeal() { env.groups = nil }
