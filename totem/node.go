@@ -132,12 +132,9 @@ type Node struct {
 	// regularRing is the ring whose messages the regular queue holds.
 	regularRing RingID
 
-	newQueue     []queued // new_message_queue
-	newHead      int
-	transQueue   []queued // new_message_queue_trans
-	transHead    int
-	retransQueue []queued // retrans_message_queue
-	retransHead  int
+	newQueue     fifo // new_message_queue
+	transQueue   fifo // new_message_queue_trans
+	retransQueue fifo // retrans_message_queue
 
 	// The last token sent (ORF or commit), for retransmission.
 	lastToken   []byte
@@ -304,11 +301,10 @@ func (n *Node) Propose(now time.Time, payload []byte, safe bool) error {
 		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(payload), n.cfg.MaxPayload())
 	}
 	q := &n.newQueue
-	head := n.newHead
 	if n.waitingTransAck {
-		q, head = &n.transQueue, n.transHead
+		q = &n.transQueue
 	}
-	if len(*q)-head >= n.cfg.MaxQueue {
+	if q.len() >= n.cfg.MaxQueue {
 		return ErrQueueFull
 	}
 	buf := n.allocBuf(wire.McastHeaderSize + len(payload))
@@ -321,7 +317,7 @@ func (n *Node) Propose(now time.Time, payload []byte, safe bool) error {
 	}
 	wire.PutMcastHeader(buf, &m)
 	copy(buf[wire.McastHeaderSize:], payload)
-	*q = append(*q, queued{data: buf})
+	q.push(queued{data: buf})
 	n.tokenHoldCancelSend()
 	return nil
 }
@@ -331,9 +327,9 @@ func (n *Node) QueueRoom() int {
 	if n.state == StateStopped {
 		return 0
 	}
-	used := len(n.newQueue) - n.newHead
+	used := n.newQueue.len()
 	if n.waitingTransAck {
-		used = len(n.transQueue) - n.transHead
+		used = n.transQueue.len()
 	}
 	return n.cfg.MaxQueue - used
 }

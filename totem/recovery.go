@@ -86,7 +86,7 @@ func (n *Node) recoveryEnter(now time.Time) {
 			}
 			wire.PutMcastHeader(buf, &m)
 			copy(buf[wire.McastHeaderSize:], data)
-			n.retransQueue = append(n.retransQueue, queued{data: buf})
+			n.retransQueue.push(queued{data: buf})
 			originated++
 		}
 	}

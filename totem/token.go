@@ -160,9 +160,9 @@ func (n *Node) backlog() uint32 {
 	switch n.state {
 	case StateOperational:
 		if n.waitingTransAck {
-			return uint32(len(n.transQueue) - n.transHead)
+			return uint32(n.transQueue.len())
 		}
-		return uint32(len(n.newQueue) - n.newHead)
+		return uint32(n.newQueue.len())
 	case StateRecovery:
 		return uint32(n.retransQueueLen())
 	}
@@ -170,7 +170,7 @@ func (n *Node) backlog() uint32 {
 }
 
 func (n *Node) backlogAll() int {
-	return len(n.newQueue) - n.newHead + len(n.transQueue) - n.transHead + n.retransQueueLen()
+	return n.newQueue.len() + n.transQueue.len() + n.retransQueue.len()
 }
 
 // fccCalculate is fcc_calculate: how many messages this node may send on
@@ -284,36 +284,18 @@ func (n *Node) tokenMcast(t *wire.Token, allowed int) int {
 
 // popSendQueue takes the next message of the queue this state sends from.
 func (n *Node) popSendQueue() (queued, bool) {
-	var q *[]queued
-	var head *int
 	switch {
 	case n.state == StateRecovery:
-		q, head = &n.retransQueue, &n.retransHead
+		return n.retransQueue.pop()
 	case n.waitingTransAck:
-		q, head = &n.transQueue, &n.transHead
-	default:
-		q, head = &n.newQueue, &n.newHead
+		return n.transQueue.pop()
 	}
-	if *head >= len(*q) {
-		return queued{}, false
-	}
-	item := (*q)[*head]
-	(*q)[*head] = queued{}
-	*head++
-	if *head == len(*q) {
-		*q = (*q)[:0]
-		*head = 0
-	}
-	return item, true
+	return n.newQueue.pop()
 }
 
-func (n *Node) retransQueueLen() int { return len(n.retransQueue) - n.retransHead }
+func (n *Node) retransQueueLen() int { return n.retransQueue.len() }
 
-func (n *Node) retransQueueReset() {
-	clear(n.retransQueue)
-	n.retransQueue = n.retransQueue[:0]
-	n.retransHead = 0
-}
+func (n *Node) retransQueueReset() { n.retransQueue.reset() }
 
 // updateARU is update_aru: advance my_aru over contiguous stored seqs.
 func (n *Node) updateARU() {
