@@ -22,6 +22,8 @@ type benchRing struct {
 	delivered int
 	// saturate keeps every send queue full; it starts once the ring formed.
 	saturate bool
+	// record, if set, sees every datagram put on the network.
+	record func([]byte)
 }
 
 type benchPacket struct {
@@ -29,14 +31,13 @@ type benchPacket struct {
 	data []byte
 }
 
-func newBenchRing(tb testing.TB, size int) *benchRing {
+// newBenchRing forms a ring of size nodes; the network holds at most
+// inFlight datagrams (their buffers are allocated on first use and reused).
+func newBenchRing(tb testing.TB, size, inFlight int) *benchRing {
 	r := &benchRing{
 		now:     time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-		queue:   make([]benchPacket, 1<<16),
+		queue:   make([]benchPacket, inFlight),
 		payload: make([]byte, 200),
-	}
-	for i := range r.queue {
-		r.queue[i].data = make([]byte, 0, 2048)
 	}
 	var ids []totem.NodeID
 	for i := 1; i <= size; i++ {
@@ -74,6 +75,9 @@ func (r *benchRing) formed() bool {
 func (r *benchRing) push(to int, data []byte) {
 	if r.n == len(r.queue) {
 		panic("bench queue overflow")
+	}
+	if r.record != nil {
+		r.record(data)
 	}
 	p := &r.queue[(r.head+r.n)%len(r.queue)]
 	p.to = to
@@ -146,7 +150,7 @@ func (r *benchRing) step() {
 // receives and deliveries on every node). allocs/op must be 0: the
 // steady-state token path does not allocate.
 func BenchmarkTokenPathPerMessage(b *testing.B) {
-	r := newBenchRing(b, 5)
+	r := newBenchRing(b, 5, 1<<16)
 	for r.delivered < 20000 {
 		r.step()
 	}
@@ -164,7 +168,7 @@ func BenchmarkTokenPathPerMessage(b *testing.B) {
 
 // TestTokenPathDoesNotAllocate holds the benchmark's claim as a test.
 func TestTokenPathDoesNotAllocate(t *testing.T) {
-	r := newBenchRing(t, 5)
+	r := newBenchRing(t, 5, 1<<16)
 	for r.delivered < 20000 {
 		r.step()
 	}

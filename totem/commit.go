@@ -133,7 +133,9 @@ func (n *Node) handleCommitToken(now time.Time, ct *wire.CommitToken) {
 			n.commitEnter(now)
 		}
 	case StateCommit:
-		if ct.Ring.Seq == n.ringID.Seq && int(ct.MembIndex) == len(ct.Addr) {
+		// corosync compares only the ring seq; requiring the same ring and
+		// members also keeps a stray token from indexing past our list.
+		if ct.Ring == n.ringID && int(ct.MembIndex) == len(ct.Addr) && slices.Equal(ct.Addr, n.newMemb) {
 			n.copyCommitToken(ct)
 			n.recoveryEnter(now)
 		}
