@@ -43,7 +43,7 @@ func FuzzNodeStep(f *testing.F) {
 		}
 	}
 	for i := 0; i+3 < len(captured) && i < 400; i += 40 {
-		f.Add(frame(captured[i:i+4]...))
+		f.Add(frame(captured[i : i+4]...))
 	}
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, input []byte) {
