@@ -70,11 +70,12 @@ func (n *Node) deliverToApp(end uint32, mode deliverMode) {
 		n.ready.Events = append(n.ready.Events, Event{
 			Kind: EventDeliver,
 			Deliver: Delivery{
-				Sender:  m.Header.NodeID,
-				Ring:    m.Ring,
-				Seq:     m.Seq,
-				Safe:    m.Guarantee != 0,
-				Payload: m.Payload,
+				Sender:    m.Header.NodeID,
+				Ring:      m.Ring,
+				Seq:       m.Seq,
+				Safe:      m.Guarantee != 0,
+				BigEndian: data[0] != 0x70, // the magic 0xC070 as sent
+				Payload:   m.Payload,
 			},
 		})
 	}

@@ -41,11 +41,14 @@ type ConfigChange struct {
 
 // Delivery is one message handed up in agreed (or safe) order.
 type Delivery struct {
-	Sender  NodeID // the originator (MCAST header nodeid)
-	Ring    RingID // ring the message was ordered on
-	Seq     uint32 // its seq on that ring
-	Safe    bool   // sent with the safe guarantee
-	Payload []byte // the totempg packet; valid until Advance
+	Sender NodeID // the originator (MCAST header nodeid)
+	Ring   RingID // ring the message was ordered on
+	Seq    uint32 // its seq on that ring
+	Safe   bool   // sent with the safe guarantee
+	// BigEndian is set when the sender wrote its integers big-endian; the
+	// layers above swap their own fields accordingly (reference §2.1).
+	BigEndian bool
+	Payload   []byte // the totempg packet; valid until Advance
 }
 
 // EventKind selects the populated part of an Event.
