@@ -18,6 +18,8 @@ type faultEvent struct {
 	link mem.LinkConfig
 	// partition groups
 	groups [][]totem.NodeID
+	// one-way blocks (from, to)
+	blocks [][2]totem.NodeID
 	// restart: whether the persisted ring seq survives
 	keepSeq bool
 }
@@ -68,6 +70,22 @@ func schedule(rng *rand.Rand, o Options, ids []totem.NodeID, token time.Duration
 			ev = append(ev, faultEvent{at: start, kind: "link", link: c},
 				faultEvent{at: start + d, kind: "link", link: base})
 		case FaultPartition:
+			if rng.IntN(4) == 0 {
+				// One-way loss: some links carry traffic in one direction
+				// only, the case that tests fail_to_recv_const and the
+				// failed-list rules.
+				var blocks [][2]totem.NodeID
+				for range 1 + rng.IntN(len(ids)) {
+					a, b := ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))]
+					if a != b {
+						blocks = append(blocks, [2]totem.NodeID{a, b})
+					}
+				}
+				d := dur(token/2, 3*token)
+				ev = append(ev, faultEvent{at: start, kind: "block", blocks: blocks},
+					faultEvent{at: start + d, kind: "heal"})
+				break
+			}
 			perm := slices.Clone(ids)
 			rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 			parts := 2 + rng.IntN(2)

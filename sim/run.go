@@ -311,6 +311,11 @@ func (w *world) applyFault(f faultEvent) {
 	case "partition":
 		w.net.Partition(f.groups...)
 		w.trace("%v partition %v", w.now, f.groups)
+	case "block":
+		for _, b := range f.blocks {
+			w.net.Block(b[0], b[1])
+		}
+		w.trace("%v block %v", w.now, f.blocks)
 	case "heal":
 		w.net.Heal()
 		w.trace("%v heal", w.now)

@@ -7,7 +7,10 @@ import (
 	"time"
 )
 
-var sweepSeeds = flag.Int("sim.seeds", 30, "simulator seeds in TestSeedSweep (the test script runs 1200)")
+var (
+	sweepSeeds = flag.Int("sim.seeds", 30, "simulator seeds in TestSeedSweep (the test script runs 1200)")
+	sweepFirst = flag.Int("sim.first", 0, "index of the first sweep case, to explore beyond the usual ones")
+)
 
 // sweepMixes are the fault mixes the sweep cycles through: none, each fault
 // alone, a few pairs, and all of them.
@@ -44,7 +47,7 @@ func TestSeedSweep(t *testing.T) {
 	if testing.Short() {
 		n = min(n, 12)
 	}
-	for i := range n {
+	for i := *sweepFirst; i < *sweepFirst+n; i++ {
 		o := sweepCase(i)
 		t.Run(fmt.Sprintf("%d", i), func(t *testing.T) {
 			t.Parallel()
