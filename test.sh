@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-SEEDS=${SIM_SEEDS:-1200}     # simulator seeds in the sweep
+SEEDS=${SIM_SEEDS:-1000}     # simulator seeds in the sweep
 FUZZTIME=${FUZZTIME:-4s}     # per fuzz target
 
 step() { printf '\n=== %s\n' "$*"; }

@@ -8,7 +8,7 @@ import (
 )
 
 var (
-	sweepSeeds = flag.Int("sim.seeds", 30, "simulator seeds in TestSeedSweep (the test script runs 1200)")
+	sweepSeeds = flag.Int("sim.seeds", 30, "simulator seeds in TestSeedSweep (the test script runs 1000)")
 	sweepFirst = flag.Int("sim.first", 0, "index of the first sweep case, to explore beyond the usual ones")
 )
 

@@ -9,12 +9,14 @@ import (
 	"testing"
 )
 
-// The seed corpora under testdata/fuzz/ are written by this test:
+// The seed corpora under testdata/fuzz/ come from this test. Normally it
+// checks that every committed seed-* file holds exactly what the generator
+// produces, so the corpora cannot drift from the examples; with -gencorpus
+// it rewrites them:
 //
-//	go test -run=TestWriteSeedCorpus ./totem/wire/ -args -gencorpus
+//	go test -run=TestSeedCorpus ./totem/wire/ -args -gencorpus
 //
-// It adds or overwrites the seed-* files only; inputs saved by the fuzzer
-// (hash-named files) are kept.
+// Inputs saved by the fuzzer (hash-named files) are left alone.
 var genCorpus = flag.Bool("gencorpus", false, "rewrite the seed-* files of the fuzz corpora under testdata/fuzz")
 
 type seed struct {
@@ -65,10 +67,7 @@ func seedsFor(t testing.TB, typ MessageType) []seed {
 	return ss
 }
 
-func TestWriteSeedCorpus(t *testing.T) {
-	if !*genCorpus {
-		t.Skip("run with -gencorpus to rewrite the seed corpora")
-	}
+func TestSeedCorpus(t *testing.T) {
 	targets := map[string]MessageType{
 		"FuzzToken":           TypeORFToken,
 		"FuzzMcast":           TypeMcast,
@@ -87,15 +86,27 @@ func TestWriteSeedCorpus(t *testing.T) {
 	writeSeed(t, "FuzzDecode", seed{"empty", nil})
 }
 
+// writeSeed writes one seed file with -gencorpus, and otherwise checks
+// that the committed file matches.
 func writeSeed(t *testing.T, target string, s seed) {
 	dir := filepath.Join("testdata", "fuzz", target)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	path := filepath.Join(dir, "seed-"+s.name)
 	// The go fuzzing corpus file format: a version line, then one Go
 	// literal per fuzz argument.
 	data := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", s.b)
-	if err := os.WriteFile(filepath.Join(dir, "seed-"+s.name), []byte(data), 0o644); err != nil {
+	if !*genCorpus {
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("seed corpus file missing (rewrite with -gencorpus): %v", err)
+		} else if string(got) != data {
+			t.Errorf("%s differs from the generated seed (rewrite with -gencorpus)", path)
+		}
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
