@@ -72,7 +72,18 @@
 //     rejected with an error naming the field (corosync asserts on some).
 //   - Messages are released only after the token is accepted as ours (not
 //     before the ring id check), and the commit token is accepted in GATHER
-//     only by the member it is addressed to.
+//     only by the member it is addressed to, in COMMIT only with our ring
+//     id and member list.
+//   - Three membership corner cases the simulator found livelocking or
+//     misfiling: a node in RECOVERY that receives a join from a member of
+//     the new ring first takes the new membership and an empty failed list
+//     (what that member itself holds after OPERATIONAL entry), instead of
+//     keeping the previous round's failed list; a join that changes neither
+//     list no longer re-enters GATHER (two nodes of different rings would
+//     otherwise answer each other's joins forever); and a regular message of
+//     a ring committed to but not yet installed is dropped rather than
+//     stored among the old ring's messages under a colliding seq (our aru
+//     holds the ring's aru down until it is retransmitted).
 //   - Message buffers are pooled, so the steady-state token path does not
 //     allocate; a buffer released during a step is reused only after
 //     [Node.Advance], because that step's Ready may still point into it.
