@@ -90,6 +90,10 @@ type chkRing struct {
 	slots   []int32  // node slots of members
 	epoch   []uint32 // crash count of every node slot when first installed
 	by      int32    // first installing process
+	// ambiguous marks a ring id installed by a process that had forgotten
+	// its ring seq and may be reusing an id (see Checker.ForgotRingSeq);
+	// such a ring is kept out of the cross-process comparisons.
+	ambiguous bool
 }
 
 // chkTrans is a transitional configuration as first delivered, keyed by
@@ -133,6 +137,10 @@ type chkProc struct {
 	segStart, trStart int32
 	regHash, trHash   uint64
 	regCount, trCount int32
+
+	// forgotUpTo: this incarnation started without its persisted ring seq,
+	// so ring ids with a seq up to this value may repeat ones used before.
+	forgotUpTo uint64
 }
 
 // Checker checks the Totem/EVS invariants over what the nodes of a simulated
@@ -325,6 +333,20 @@ func (c *Checker) Restarted(now time.Duration, node totem.NodeID) {
 	old := c.procs[c.cur[s]]
 	c.cur[s] = c.newProc(node, s, old.inc+1)
 	c.stats.Restarts++
+}
+
+// ForgotRingSeq records that node's current incarnation started without its
+// persisted ring seq while the highest ring seq in use was upTo. Ring ids
+// are unique only because nodes remember that seq (corosync persists it for
+// this reason); a node that forgot it can form a ring whose id an earlier
+// ring already had, typically its own singleton. Configurations it installs
+// with a seq up to upTo are still checked for the per-process rules, but not
+// compared with other processes' configurations of the same id.
+func (c *Checker) ForgotRingSeq(node totem.NodeID, upTo uint64) {
+	if c.err != nil {
+		return
+	}
+	c.procs[c.liveProc(node, "ForgotRingSeq")].forgotUpTo = upTo
 }
 
 // mix scrambles a message index for the order-independent set hashes.

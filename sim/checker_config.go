@@ -106,7 +106,8 @@ func (c *Checker) transitional(now time.Duration, pi int32, cc totem.ConfigChang
 	// membership-agreement: same new ring, same previous ring, same members.
 	// A first transitional configuration is {self} (checked above) and has
 	// no previous ring to agree on.
-	if p.phase != chkNone {
+	ambiguous := cc.Ring.Seq <= p.forgotUpTo || (p.reg != nil && p.reg.ambiguous)
+	if p.phase != chkNone && !ambiguous {
 		key := chkTransKey{ring: cc.Ring, prev: prevRing}
 		if r, ok := c.trans[key]; !ok {
 			c.trans[key] = &chkTrans{members: slices.Clone(cc.Members), by: pi}
@@ -170,15 +171,25 @@ func (c *Checker) regular(now time.Duration, pi int32, cc totem.ConfigChange) {
 	}
 
 	// membership-agreement
+	ambiguous := cc.Ring.Seq <= p.forgotUpTo
 	r, ok := c.rings[cc.Ring]
-	if ok {
+	if ambiguous {
+		r, ok = &chkRing{
+			ring:      cc.Ring,
+			members:   slices.Clone(cc.Members),
+			slots:     c.slotsOf(cc.Members),
+			epoch:     slices.Clone(c.crashes),
+			by:        pi,
+			ambiguous: true,
+		}, false
+	} else if ok {
 		if !slices.Equal(r.members, cc.Members) {
 			c.fail(now, PropMembershipAgreement, []totem.NodeID{p.node, c.procs[r.by].node},
 				"regular configuration %v: %s has members %v, %s had %v",
 				cc.Ring, c.pname(pi), cc.Members, c.pname(r.by), r.members)
 			return
 		}
-	} else {
+	} else if !ambiguous {
 		r = &chkRing{
 			ring:    cc.Ring,
 			members: slices.Clone(cc.Members),
@@ -191,7 +202,7 @@ func (c *Checker) regular(now time.Duration, pi int32, cc totem.ConfigChange) {
 
 	// virtual-synchrony: the segment from the previous regular
 	// configuration to this one.
-	if p.phase == chkInTransitional && p.reg != nil {
+	if p.phase == chkInTransitional && p.reg != nil && !p.reg.ambiguous && !r.ambiguous {
 		end := int32(len(p.log))
 		key := chkSegKey{from: p.reg.ring, to: cc.Ring}
 		if s, ok := c.segs[key]; ok {

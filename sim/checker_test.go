@@ -658,3 +658,26 @@ func TestDuplicationBeforeOrder(t *testing.T) {
 	h.deliver(1, a)
 	h.want(PropNoDuplication, 1)
 }
+
+// A node that restarts without its persisted ring seq may form a singleton
+// ring whose id an earlier ring already had. That is the deployment hazard
+// the persisted seq exists for, not a protocol fault: once the simulator
+// says the seq was forgotten, the reused id is not compared across
+// processes; without that word it is a membership-agreement violation.
+func TestForgottenRingSeq(t *testing.T) {
+	history := func(t *testing.T, forget bool) *chkHist {
+		h := newChkHist(t, 1, 2)
+		h.boot(chkRID(1, 5), 1, 2)
+		h.restart(1)
+		if forget {
+			h.c.ForgotRingSeq(1, 5)
+		}
+		// Its singleton reuses ring id 1.5 with other members.
+		h.change(1, chkRID(1, 5), chkIDs(1), chkIDs(1))
+		return h
+	}
+	t.Run("forgotten", func(t *testing.T) { history(t, true).ok() })
+	t.Run("not forgotten", func(t *testing.T) {
+		history(t, false).want(PropMembershipAgreement, 1, 1)
+	})
+}

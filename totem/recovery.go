@@ -58,10 +58,27 @@ func (n *Node) recoveryEnter(now time.Time) {
 	}
 	originated := 0
 	if originate {
+		// corosync has every transitional member copy every old-ring
+		// message above the lowest aru that it holds. With a large backlog
+		// those N copies of each message overflow the 16384-seq window of
+		// the recovery queue, nothing can be released before OPERATIONAL,
+		// and recovery never ends (the simulator found it). Whoever has the
+		// highest aru holds every message up to it, so that one member
+		// (the lowest id among equals) alone copies that stretch; above it,
+		// where holes are, every holder still sends its copy.
+		var highARU uint32
+		var highNode NodeID
+		first := true
 		for i, id := range ct.Addr {
-			if contains(n.deliverMemb, id) && ct.Memb[i].Ring == n.oldRingID &&
-				wire.SeqLT(ct.Memb[i].ARU, lowRingARU) {
-				lowRingARU = ct.Memb[i].ARU
+			if !contains(n.deliverMemb, id) || ct.Memb[i].Ring != n.oldRingID {
+				continue
+			}
+			e := ct.Memb[i]
+			if wire.SeqLT(e.ARU, lowRingARU) {
+				lowRingARU = e.ARU
+			}
+			if first || wire.SeqLT(highARU, e.ARU) || (e.ARU == highARU && id < highNode) {
+				highARU, highNode, first = e.ARU, id, false
 			}
 		}
 		rng := n.oldHighSeqRcv - lowRingARU
@@ -70,7 +87,11 @@ func (n *Node) recoveryEnter(now time.Time) {
 		}
 		skipped := false
 		for i := uint32(1); i <= rng; i++ {
-			data, ok := n.regular.get(lowRingARU + i)
+			seq := lowRingARU + i
+			if highNode != n.id && wire.SeqLTE(seq, highARU) {
+				continue // the member with the highest aru sends these
+			}
+			data, ok := n.regular.get(seq)
 			if !ok {
 				continue
 			}
