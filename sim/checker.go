@@ -336,12 +336,13 @@ func (c *Checker) Restarted(now time.Duration, node totem.NodeID) {
 }
 
 // ForgotRingSeq records that node's current incarnation started without its
-// persisted ring seq while the highest ring seq in use was upTo. Ring ids
-// are unique only because nodes remember that seq (corosync persists it for
-// this reason); a node that forgot it can form a ring whose id an earlier
-// ring already had, typically its own singleton. Configurations it installs
-// with a seq up to upTo are still checked for the per-process rules, but not
-// compared with other processes' configurations of the same id.
+// persisted ring seq, which was upTo. Ring ids are unique only because nodes
+// remember that seq (corosync persists it for this reason): until it hears
+// a peer, the node forms rings of its own, with itself as representative,
+// whose ids its earlier incarnations may already have used. Configurations
+// it installs on a ring it represents with a seq up to upTo are still
+// checked for the per-process rules, but not compared with other
+// processes' configurations of the same id.
 func (c *Checker) ForgotRingSeq(node totem.NodeID, upTo uint64) {
 	if c.err != nil {
 		return

@@ -106,7 +106,7 @@ func (c *Checker) transitional(now time.Duration, pi int32, cc totem.ConfigChang
 	// membership-agreement: same new ring, same previous ring, same members.
 	// A first transitional configuration is {self} (checked above) and has
 	// no previous ring to agree on.
-	ambiguous := cc.Ring.Seq <= p.forgotUpTo || (p.reg != nil && p.reg.ambiguous)
+	ambiguous := p.reusable(cc.Ring) || (p.reg != nil && p.reg.ambiguous)
 	if p.phase != chkNone && !ambiguous {
 		key := chkTransKey{ring: cc.Ring, prev: prevRing}
 		if r, ok := c.trans[key]; !ok {
@@ -171,7 +171,7 @@ func (c *Checker) regular(now time.Duration, pi int32, cc totem.ConfigChange) {
 	}
 
 	// membership-agreement
-	ambiguous := cc.Ring.Seq <= p.forgotUpTo
+	ambiguous := p.reusable(cc.Ring)
 	r, ok := c.rings[cc.Ring]
 	if ambiguous {
 		r, ok = &chkRing{
@@ -329,4 +329,10 @@ func chkMinus(a, b []totem.NodeID) []totem.NodeID {
 		}
 	}
 	return out
+}
+
+// reusable reports whether ring may repeat an id used before this process
+// forgot its ring seq (see Checker.ForgotRingSeq).
+func (p *chkProc) reusable(ring totem.RingID) bool {
+	return ring.Rep == p.node && ring.Seq <= p.forgotUpTo
 }

@@ -73,7 +73,9 @@ func (c *Checker) CheckFinal(now time.Duration, alive []totem.NodeID, healed tim
 			ring = p.reg
 			continue
 		}
-		if p.reg != ring {
+		// Compare ids and members, not the records: a process that forgot
+		// its ring seq keeps its own record of a ring (see ForgotRingSeq).
+		if p.reg.ring != ring.ring || !slices.Equal(p.reg.members, ring.members) {
 			q := c.procs[live[0]]
 			c.fail(now, PropLiveness, []totem.NodeID{p.node, q.node},
 				"%s ends in regular configuration %v %v, %s in %v %v, %v after faults healed",

@@ -382,6 +382,7 @@ func (w *world) restart(sn *simNode, keepSeq bool) {
 	// knows at least as much. When none is up, forgetting would let ring
 	// ids repeat, a hazard of the deployment (corosync persists the seq for
 	// this reason) rather than of the protocol, so the seq is kept.
+	forgotten := sn.ringSeq
 	if !keepSeq && w.peerRemembers(sn) {
 		sn.ringSeq = 0
 	} else {
@@ -392,7 +393,7 @@ func (w *world) restart(sn *simNode, keepSeq bool) {
 	w.trace("%v restart node %d (ring seq %d)", w.now, sn.id, sn.ringSeq)
 	w.chk.Restarted(w.now, sn.id)
 	if !keepSeq {
-		w.chk.ForgotRingSeq(sn.id, w.highestRingSeq())
+		w.chk.ForgotRingSeq(sn.id, forgotten)
 	}
 	if err := w.start(sn); err != nil {
 		w.violate("restart", []totem.NodeID{sn.id}, "%v", err)
@@ -449,15 +450,6 @@ func (w *world) ringSummary() string {
 		s += fmt.Sprintf("[%d %s ring %d.%d members %v]", sn.id, st.State, st.Ring.Rep, st.Ring.Seq, st.Members)
 	}
 	return s
-}
-
-// highestRingSeq is the highest ring seq any node has persisted.
-func (w *world) highestRingSeq() uint64 {
-	var h uint64
-	for _, o := range w.nodes {
-		h = max(h, o.ringSeq)
-	}
-	return h
 }
 
 // peerRemembers reports whether another node is up with a persisted ring
