@@ -87,8 +87,13 @@ func Run(opts Options) (Result, error) {
 	if w.res.Violation == nil {
 		stable := w.now
 		w.runUntil(stable+2*time.Second, nil)
+		// Stop the load and let the ring drain: queues that grew while
+		// the membership churned can take a while on 16 nodes. The wait
+		// ends when every node has sent and delivered everything, or at a
+		// bound after which the final checks report what is missing.
 		w.loadOn = false
-		w.runUntil(w.now+2*w.token+2*time.Second, nil)
+		w.runUntil(w.now+10*w.token+60*time.Second, w.drained)
+		w.runUntil(w.now+time.Second, nil)
 		if w.res.Violation == nil {
 			if v := w.chk.CheckFinal(w.now, w.aliveIDs(), stable); v != nil {
 				w.res.Violation = v
@@ -97,6 +102,17 @@ func Run(opts Options) (Result, error) {
 	}
 	w.res.Stats = w.chk.Stats()
 	w.res.End = w.now
+	if w.res.Violation != nil {
+		for _, sn := range w.nodes {
+			if sn.core == nil {
+				w.trace("%v node %d down", w.now, sn.id)
+				continue
+			}
+			st := sn.core.Status()
+			w.trace("%v node %d %s ring %d.%d members %v aru %d high %d delivered %d queued %d held %v",
+				w.now, sn.id, st.State, st.Ring.Rep, st.Ring.Seq, st.Members, st.ARU, st.HighSeqRecv, st.HighDelivered, st.Queued, st.TokenHeld)
+		}
+	}
 	return w.res, nil
 }
 
@@ -433,6 +449,28 @@ func (w *world) converged() bool {
 		if i == 0 {
 			ring = st.Ring
 		} else if st.Ring != ring {
+			return false
+		}
+	}
+	return true
+}
+
+// drained reports whether every live node has sent everything it queued
+// and delivered everything it received, at the same point.
+func (w *world) drained() bool {
+	var high uint32
+	first := true
+	for _, sn := range w.nodes {
+		if sn.core == nil {
+			continue
+		}
+		st := sn.core.Status()
+		if st.Queued != 0 || st.ARU != st.HighSeqRecv || st.HighDelivered != st.HighSeqRecv {
+			return false
+		}
+		if first {
+			high, first = st.HighSeqRecv, false
+		} else if st.HighSeqRecv != high {
 			return false
 		}
 	}
