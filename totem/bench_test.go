@@ -24,6 +24,10 @@ type benchRing struct {
 	saturate bool
 	// record, if set, sees every datagram put on the network.
 	record func([]byte)
+	// onDeliver, if set, sees every payload delivered at node 1.
+	onDeliver func([]byte)
+	// manualAck leaves TransAck to the test.
+	manualAck bool
 }
 
 type benchPacket struct {
@@ -110,11 +114,14 @@ func (r *benchRing) flush(i int) {
 		for _, ev := range rd.Events {
 			if ev.Kind == totem.EventDeliver {
 				r.delivered++
+				if r.onDeliver != nil {
+					r.onDeliver(ev.Deliver.Payload)
+				}
 			}
 		}
 	}
 	for _, ev := range rd.Events {
-		if ev.Kind == totem.EventConfig && ev.Config.Type == totem.Regular {
+		if ev.Kind == totem.EventConfig && ev.Config.Type == totem.Regular && !r.manualAck {
 			n.TransAck()
 		}
 	}

@@ -162,7 +162,7 @@ func (n *Node) backlog() uint32 {
 		if n.waitingTransAck {
 			return uint32(n.transQueue.len())
 		}
-		return uint32(n.newQueue.len())
+		return uint32(n.transQueue.len() + n.newQueue.len())
 	case StateRecovery:
 		return uint32(n.retransQueueLen())
 	}
@@ -289,6 +289,12 @@ func (n *Node) popSendQueue() (queued, bool) {
 		return n.retransQueue.pop()
 	case n.waitingTransAck:
 		return n.transQueue.pop()
+	}
+	// Messages queued during the window before TransAck were meant to go
+	// before everything queued earlier; any still unsent when the window
+	// closes go first, rather than staying stranded in the trans queue.
+	if q, ok := n.transQueue.pop(); ok {
+		return q, true
 	}
 	return n.newQueue.pop()
 }
