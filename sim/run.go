@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
@@ -303,7 +304,7 @@ func (w *world) start(sn *simNode) error {
 		Nodes:   w.ids,
 		RingSeq: sn.ringSeq,
 		Rand:    rand.New(rand.NewPCG(w.rng.Uint64(), uint64(sn.id))),
-		Logger:  w.opts.Logger,
+		Logger:  nodeLogger(w.opts.Logger, sn.id),
 	}
 	core, err := totem.NewNode(cfg, epoch.Add(w.now))
 	if err != nil {
@@ -530,4 +531,13 @@ func (w *world) trace(format string, args ...any) {
 	if w.opts.Trace != nil {
 		w.opts.Trace(fmt.Sprintf(format, args...))
 	}
+}
+
+// nodeLogger tags a core's log lines with its node id, since the simulator
+// interleaves the logs of every node.
+func nodeLogger(l *slog.Logger, id totem.NodeID) *slog.Logger {
+	if l == nil {
+		return nil
+	}
+	return l.With("node", uint32(id))
 }

@@ -1,6 +1,9 @@
 package totem
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"time"
 
 	"goais/totem/wire"
@@ -26,7 +29,10 @@ func (n *Node) gatherEnter(now time.Time, why string) {
 	n.consensusReset()
 	n.consensus[n.id] = true
 
-	n.log.Debug("entering GATHER", "from", why, "proc", n.procList, "failed", n.failedList)
+	if n.log.Enabled(context.Background(), slog.LevelDebug) {
+		n.log.Debug(fmt.Sprintf("entering GATHER state from %s", why),
+			"proc", nodeList(n.procList), "failed", nodeList(n.failedList))
+	}
 	n.state = StateGather
 	n.stats.GatherEntered++
 }

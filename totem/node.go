@@ -143,6 +143,10 @@ type Node struct {
 	tokenTarget NodeID
 	leaveNodes  map[NodeID]bool // nodes that announced a clean leave
 
+	// Rate limit of the "Retransmit List" log line.
+	rtrLogNext       time.Time
+	rtrLogSuppressed int
+
 	// Scratch decode targets, reused so the token path does not allocate.
 	rxToken  wire.Token
 	rxMcast  wire.Mcast
@@ -207,7 +211,7 @@ func NewNode(cfg Config, now time.Time) (*Node, error) {
 	n := &Node{
 		cfg:        cfg,
 		id:         cfg.NodeID,
-		log:        cfg.Logger.With("node", uint32(cfg.NodeID)),
+		log:        cfg.Logger,
 		consensus:  make(map[NodeID]bool),
 		regular:    newSortQueue(),
 		recovery:   newSortQueue(),

@@ -1,6 +1,9 @@
 package totem
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
 	"time"
 
 	"goais/totem/wire"
@@ -112,7 +115,10 @@ func (n *Node) recoveryEnter(now time.Time) {
 		}
 	}
 	n.stats.RecoveryOriginated += uint64(originated)
-	n.log.Debug("entering RECOVERY", "ring", n.ringID, "trans", n.transMemb, "originated", originated)
+	if n.log.Enabled(context.Background(), slog.LevelDebug) {
+		n.log.Debug(fmt.Sprintf("entering RECOVERY state for ring (%x.%x)", n.ringID.Rep, n.ringID.Seq),
+			"trans", nodeList(n.transMemb), "originated", originated)
+	}
 
 	n.myARU = 0
 	n.myARUCount = 0
@@ -223,8 +229,7 @@ func (n *Node) operationalEnter() {
 	n.safeARU = hd
 	n.lastVisitARU = hd
 
-	n.log.Info("a new membership was formed", "ring", n.ringID,
-		"members", n.newMemb, "joined", joined, "left", left)
+	n.logMembershipFormed(joined, left)
 	n.state = StateOperational
 	n.stats.OperationalEntered++
 	n.myReceivedFlg = true

@@ -109,18 +109,19 @@ func (n *Node) tokenTimeout(now time.Time) {
 	n.stats.TokenLost++
 	switch n.state {
 	case StateOperational:
-		n.log.Info("a processor failed, forming new configuration",
-			"token", n.cfg.Token, "consensus", n.cfg.Consensus)
+		n.notice("A processor failed, forming new configuration: token timed out (%dms), waiting %dms for consensus.",
+			n.cfg.Token.Milliseconds(), n.cfg.Consensus.Milliseconds())
+		n.notice("The token was lost in the OPERATIONAL state.")
 		n.gatherEnter(now, "token lost in OPERATIONAL")
 	case StateGather:
-		n.log.Debug("consensus timeout expired")
+		n.notice("The consensus timeout expired.")
 		n.consensusTimeoutExpired(now)
 		n.gatherEnter(now, "consensus timeout expired")
 	case StateCommit:
-		n.log.Debug("token lost in COMMIT")
+		n.notice("The token was lost in the COMMIT state.")
 		n.gatherEnter(now, "token lost in COMMIT")
 	case StateRecovery:
-		n.log.Debug("token lost in RECOVERY")
+		n.notice("The token was lost in the RECOVERY state.")
 		n.recoveryTokenLoss(now)
 		n.orfTokenDiscard = true
 	}

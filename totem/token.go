@@ -54,6 +54,9 @@ func (n *Node) handleToken(now time.Time, t *wire.Token) {
 	lastARU := n.myLastARU
 	n.myLastARU = t.ARU
 
+	if len(t.RTR) > 0 {
+		n.logRetransmitList(now, t)
+	}
 	allowed := n.fccCalculate(t)
 	remcast := n.tokenRTR(t, &allowed)
 	if n.myTokenHeld && (len(t.RTR) > 0 || remcast > 0) {

@@ -163,7 +163,7 @@ func (env *InteractionEnv) allIDs() []totem.NodeID {
 func (env *InteractionEnv) start(n *envNode, ringSeq uint64) error {
 	cfg := n.cfg
 	cfg.RingSeq = ringSeq
-	cfg.Logger = slog.New(&logHandler{env: env})
+	cfg.Logger = slog.New(&logHandler{env: env}).With("node", uint32(n.id))
 	core, err := totem.NewNode(cfg, env.now)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"goais/totem"
 	"goais/totem/wire"
 )
 
@@ -41,7 +42,11 @@ func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
 		add(a)
 		return true
 	})
-	line := fmt.Sprintf("%s %s: %s", r.Level, node, r.Message)
+	level := r.Level.String()
+	if r.Level == totem.LevelNotice {
+		level = "NOTICE"
+	}
+	line := fmt.Sprintf("%s %s: %s", level, node, r.Message)
 	if len(kv) > 0 {
 		line += " " + strings.Join(kv, " ")
 	}
