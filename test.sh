@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh Debian machine of this project's kind, as
-# root or not. It installs what it needs (staticcheck), then checks format,
+# root (the daemon tests build network namespaces). It installs what it
+# needs (staticcheck, iproute2, nftables), then checks format,
 # vet and staticcheck, fuzzes every decoder briefly, runs the benchmarks once
 # so they keep working, sweeps the simulator over many seeds, and finally
 # runs every test with the race detector. Exit status is non-zero on any
@@ -13,8 +14,20 @@ FUZZTIME=${FUZZTIME:-4s}     # per fuzz target
 
 step() { printf '\n=== %s\n' "$*"; }
 
-step "toolchain"
+step "toolchain and system packages"
 go version
+# The network tests create namespaces (iproute2) and inject loss (nftables);
+# they need root. Install what is missing.
+missing=()
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v nft >/dev/null 2>&1 || missing+=(nftables)
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "the network tests need root and ${missing[*]}"; exit 1
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 export PATH="$(go env GOPATH)/bin:$PATH"
 if ! command -v staticcheck >/dev/null 2>&1; then
 	go install honnef.co/go/tools/cmd/staticcheck@v0.8.2

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+
+	"goais/config"
+	"goais/executive"
+	"goais/ipc"
+	"goais/logging"
+	"goais/transport"
+	"goais/transport/udp"
+	"goais/transport/udpu"
+)
+
+// defaultPort is corosync's and openais' mcastport.
+const defaultPort = 5405
+
+// localPrefixes lists this host's interface addresses.
+func localPrefixes() ([]netip.Prefix, error) {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil, fmt.Errorf("list local addresses: %w", err)
+	}
+	var out []netip.Prefix
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok {
+			ip, ok := netip.AddrFromSlice(n.IP)
+			if !ok {
+				continue
+			}
+			ones, _ := n.Mask.Size()
+			out = append(out, netip.PrefixFrom(ip.Unmap(), ones))
+		}
+	}
+	return out, nil
+}
+
+// loggingOptions maps the logging section to the handler's options.
+// foreground decides whether to_stderr means anything: a daemon has no
+// stderr.
+func loggingOptions(c *config.Config, foreground bool) (logging.Options, error) {
+	l := &c.Logging
+	o := logging.Options{
+		Timestamp: l.Timestamp == "on" || l.Timestamp == "hires",
+		HiRes:     l.Timestamp == "hires",
+		FileLine:  l.FileLine,
+		Debug:     l.Debug == "on",
+		Trace:     l.Debug == "trace",
+		Subsys:    map[string]logging.SubsysOptions{},
+	}
+	if l.ToStderr && foreground {
+		o.Stderr = os.Stderr
+	}
+	if l.ToFile {
+		o.File = l.LogFile
+	}
+	if l.ToSyslog {
+		o.Syslog = l.SyslogFacility
+		if o.Syslog == "" {
+			o.Syslog = "daemon"
+		}
+	}
+	level := func(s string) (*slog.Level, error) {
+		if s == "" {
+			return nil, nil
+		}
+		lv, err := logging.ParseLevel(s)
+		return &lv, err
+	}
+	var err error
+	if o.FileLevel, err = level(l.LogFilePriority); err != nil {
+		return o, err
+	}
+	o.StderrLevel = o.FileLevel
+	if o.SyslogLevel, err = level(l.SyslogPriority); err != nil {
+		return o, err
+	}
+	for _, s := range l.Subsystems {
+		so := logging.SubsysOptions{Debug: s.Debug == "on", Trace: s.Debug == "trace"}
+		if s.SyslogPriority != "" && s.SyslogPriority != l.SyslogPriority {
+			if so.Level, err = level(s.SyslogPriority); err != nil {
+				return o, err
+			}
+		}
+		o.Subsys[s.Subsys] = so
+	}
+	return o, nil
+}
+
+// runDir picks the IPC directory: AIS_RUN_DIR, else system.run_dir, else
+// the default clients also compute.
+func runDir(c *config.Config) string {
+	if d := os.Getenv("AIS_RUN_DIR"); d != "" {
+		return d
+	}
+	if d := c.RunDir(); d != "" {
+		return d
+	}
+	return ipc.DefaultRunDir()
+}
+
+// stateDir picks where the ring seq is kept: system.state_dir, else
+// /var/lib/goais for root, else the run directory.
+func stateDir(c *config.Config, run string) string {
+	if d := c.StateDir(); d != "" {
+		return d
+	}
+	if os.Geteuid() == 0 {
+		return "/var/lib/goais"
+	}
+	return run
+}
+
+// allowedGID resolves aisexec.group; a group that does not exist allows
+// only root and the executive's own user, and says so.
+func allowedGID(c *config.Config, log *slog.Logger) int {
+	name := c.AISExec.Group
+	if name == "" {
+		return -1
+	}
+	g, err := user.LookupGroup(name)
+	if err != nil {
+		log.Info(fmt.Sprintf("IPC group %q does not exist; only root and uid %d may connect", name, os.Geteuid()))
+		return -1
+	}
+	gid, err := strconv.Atoi(g.Gid)
+	if err != nil {
+		return -1
+	}
+	return gid
+}
+
+// node is what setup resolved about this node, for the banner.
+type node struct {
+	local   config.Local
+	members []config.Member
+}
+
+// setup turns the configuration into executive settings, opening the
+// transport and the IPC socket.
+func setup(c *config.Config, log *slog.Logger) (executive.Settings, node, error) {
+	var s executive.Settings
+	if c.Totem.SecAuth || (c.Totem.CryptoCipher != "" && c.Totem.CryptoCipher != "none") ||
+		(c.Totem.CryptoHash != "" && c.Totem.CryptoHash != "none") {
+		return s, node{}, errors.New("secauth / crypto_cipher / crypto_hash: encrypted rings are not available in this version; set secauth: off (plaintext rings are corosync-compatible)")
+	}
+	if c.Totem.RRPMode != "" && c.Totem.RRPMode != "none" {
+		return s, node{}, fmt.Errorf("rrp_mode %s: redundant rings are not available in this version; use one interface", c.Totem.RRPMode)
+	}
+	prefixes, err := localPrefixes()
+	if err != nil {
+		return s, node{}, err
+	}
+	local, err := c.Local(prefixes)
+	if err != nil {
+		return s, node{}, err
+	}
+	members, err := c.Members(nil)
+	if err != nil {
+		return s, node{}, err
+	}
+	port := uint16(defaultPort)
+	if len(c.Totem.Interfaces) > 0 && c.Totem.Interfaces[0].McastPort != 0 {
+		port = c.Totem.Interfaces[0].McastPort
+	}
+	var tmembers []transport.Member
+	for _, m := range members {
+		tmembers = append(tmembers, transport.Member{NodeID: m.NodeID, Addr: m.Ring0})
+	}
+	tcfg := c.TotemConfig(local, members)
+	tlog := logging.Subsys(log, "TRANSPORT")
+
+	var tr transport.Transport
+	switch c.Totem.Transport {
+	case "udpu":
+		tr, err = udpu.New(udpu.Config{
+			Local:            netip.AddrPortFrom(local.Ring0, port),
+			Members:          tmembers,
+			Port:             port,
+			BlockUnlistedIPs: c.Totem.BlockUnlistedIPs,
+			MTU:              c.Totem.NetMTU,
+			Batch:            true,
+			Logger:           tlog,
+		})
+	case "udp":
+		group, gerr := c.McastGroup()
+		if gerr != nil {
+			return s, node{}, gerr
+		}
+		ttl := 1
+		if len(c.Totem.Interfaces) > 0 {
+			ttl = c.Totem.Interfaces[0].TTL
+		}
+		tr, err = udp.New(udp.Config{
+			Local:   local.Ring0,
+			Group:   group,
+			Members: tmembers,
+			TTL:     ttl,
+			MTU:     c.Totem.NetMTU,
+			Batch:   true,
+			Logger:  tlog,
+		})
+	default:
+		return s, node{}, fmt.Errorf("transport %q is not supported; use udpu or udp", c.Totem.Transport)
+	}
+	if err != nil {
+		return s, node{}, err
+	}
+
+	run := runDir(c)
+	state := stateDir(c, run)
+	for _, d := range []string{run, state} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			tr.Close()
+			return s, node{}, fmt.Errorf("create directory: %w", err)
+		}
+	}
+	srv, err := ipc.Listen(ipc.ServerConfig{
+		Path:       ipc.SocketPath(run),
+		AllowedGID: allowedGID(c, log),
+		Logger:     logging.Subsys(log, "IPC"),
+		Services:   executive.Services,
+	})
+	if err != nil {
+		tr.Close()
+		return s, node{}, err
+	}
+
+	s = executive.Settings{
+		Totem:         tcfg,
+		Transport:     tr,
+		TransportName: c.Totem.Transport,
+		Rings:         []executive.RingInfo{{Number: 0, Addr: local.Ring0}},
+		IPC:           srv,
+		StateDir:      state,
+		Logger:        log,
+	}
+	if local.Ring1.IsValid() {
+		s.Rings = append(s.Rings, executive.RingInfo{Number: 1, Addr: local.Ring1})
+	}
+	for _, m := range members {
+		ni := executive.NodeInfo{NodeID: tcfg.NodeID, Name: m.Name}
+		ni.NodeID = toNodeID(m.NodeID)
+		ni.Addrs = append(ni.Addrs, m.Ring0)
+		if m.Ring1.IsValid() {
+			ni.Addrs = append(ni.Addrs, m.Ring1)
+		}
+		s.Nodes = append(s.Nodes, ni)
+	}
+	return s, node{local: local, members: members}, nil
+}
+
+// socketPathFor is where clients of this configuration find the executive.
+func socketPathFor(c *config.Config) string { return filepath.Clean(ipc.SocketPath(runDir(c))) }

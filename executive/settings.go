@@ -1,0 +1,60 @@
+package executive
+
+import (
+	"errors"
+	"log/slog"
+	"net/netip"
+
+	"goais/ipc"
+	"goais/totem"
+	"goais/transport"
+)
+
+// Settings is everything the executive needs, already resolved from the
+// configuration file by the caller (cmd/aisexec).
+type Settings struct {
+	// Totem is the core's configuration; NodeID must be set. RingSeq is
+	// ignored: the executive reads it from StateDir.
+	Totem totem.Config
+	// Transport carries the datagrams; the executive closes it when Run
+	// returns.
+	Transport transport.Transport
+	// TransportName is shown by ais-cfgtool ("udpu", "udp").
+	TransportName string
+	// Rings describes this node's ring interfaces for ring status.
+	Rings []RingInfo
+	// Nodes is the configured node list, for the member listing; nodes
+	// learned at run time are listed without a name.
+	Nodes []NodeInfo
+	// IPC, if set, is the local API server; the executive closes it when
+	// Run returns.
+	IPC *ipc.Server
+	// StateDir holds ringid_<nodeid>, the persisted ring seq. "" keeps it
+	// in memory only (tests).
+	StateDir string
+	// Logger is the root logger; the executive adds subsystems.
+	Logger *slog.Logger
+}
+
+// RingInfo is one local ring interface.
+type RingInfo struct {
+	Number int
+	Addr   netip.Addr
+}
+
+// NodeInfo is one configured node.
+type NodeInfo struct {
+	NodeID totem.NodeID
+	Name   string
+	Addrs  []netip.Addr
+}
+
+func (s *Settings) check() error {
+	switch {
+	case s.Totem.NodeID == 0:
+		return errors.New("executive: nodeid not set")
+	case s.Transport == nil:
+		return errors.New("executive: no transport")
+	}
+	return nil
+}
