@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"runtime"
 	"slices"
 	"time"
 
@@ -62,6 +64,7 @@ func (e *Executive) cfgRequest(ev ipc.Event) {
 		e.log.Log(context.Background(), logging.LevelNotice,
 			fmt.Sprintf("Shutdown requested by a client (pid %d, uid %d)", cr.PID, cr.UID))
 		ev.Conn.Respond(ev.ReqID, ev.Fn, ipc.StatusOK, nil)
+		e.shutdownBy = ev.Conn
 		e.Shutdown()
 	case cfg.FnLoadStart:
 		var req cfg.LoadStart
@@ -128,6 +131,14 @@ func (e *Executive) status() cfg.Status {
 		Configs: e.view.configs,
 		Uptime:  e.now.Sub(e.started).Round(time.Millisecond).String(),
 	}
+	s.PID = os.Getpid()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	s.Memory.HeapBytes = ms.HeapAlloc
+	s.Memory.TotalAlloc = ms.TotalAlloc
+	s.Memory.Mallocs = ms.Mallocs
+	s.Memory.NumGC = ms.NumGC
+	s.Memory.PauseTotalNs = ms.PauseTotalNs
 	ts := e.s.Transport.Stats()
 	s.Transport.Sent = ts.SentDatagrams
 	s.Transport.Received = ts.RecvDatagrams

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"goais/ipc"
 	"goais/logging"
 	"goais/totem"
 	"goais/totem/pg"
@@ -33,8 +34,11 @@ type Executive struct {
 
 	view    view
 	clients map[uint64]*client
-	load    loadState
-	badIn   rateLimit // malformed datagrams
+	// shutdownBy is the client that asked for shutdown; its reply is
+	// flushed before the IPC server closes.
+	shutdownBy *ipc.Conn
+	load       loadState
+	badIn      rateLimit // malformed datagrams
 
 	cur         *totem.Delivery // delivery being dispatched
 	onMessageFn func([]byte)

@@ -148,8 +148,14 @@ func (e *Executive) leaveRing() error {
 	return e.flush()
 }
 
-// closeAll closes the IPC server and the transport.
+// closeAll closes the IPC server and the transport. The reply to a client
+// that asked for the shutdown is given a moment to reach it first.
 func (e *Executive) closeAll() {
+	if c := e.shutdownBy; c != nil {
+		for deadline := time.Now().Add(time.Second); c.Backlog() > 0 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+	}
 	if e.s.IPC != nil {
 		e.s.IPC.Close()
 	}

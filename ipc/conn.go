@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 )
 
 // Conn is one client connection on the server side. The event loop learns
@@ -26,6 +27,10 @@ type Conn struct {
 	backlog int       // bytes queued or being written
 	slow    bool      // passed HardBacklog; being disconnected
 	closed  bool
+
+	// ended mirrors slow||closed without the lock, so that Respond and
+	// Callback on a dead connection return before copying the body.
+	ended atomic.Bool
 }
 
 func newConn(s *Server, nc *net.UnixConn) *Conn {
@@ -88,6 +93,9 @@ func (c *Conn) Callback(fn uint16, body []byte) {
 func (c *Conn) Close() { c.shutdown() }
 
 func (c *Conn) enqueue(h Header, body []byte) {
+	if c.ended.Load() {
+		return
+	}
 	frame := AppendFrame(make([]byte, 0, HeaderSize+len(body)), h, body)
 	c.mu.Lock()
 	if c.closed || c.slow {
@@ -98,6 +106,7 @@ func (c *Conn) enqueue(h Header, body []byte) {
 		// Log before closing, so whoever sees the disconnection can
 		// also find the reason.
 		c.slow = true
+		c.ended.Store(true)
 		c.mu.Unlock()
 		c.srv.log.Warn(fmt.Sprintf("client pid %d is too slow (%d bytes queued), disconnecting", c.cred.PID, queued),
 			"conn", c.id, "uid", c.cred.UID, "gid", c.cred.GID, "service", c.service)
@@ -126,6 +135,7 @@ func (c *Conn) closeLocked() {
 		return
 	}
 	c.closed = true
+	c.ended.Store(true)
 	clear(c.queue)
 	c.queue = nil
 	c.backlog = 0

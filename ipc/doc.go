@@ -43,13 +43,25 @@
 // callbacks. Any frame that breaks these rules makes the daemon close the
 // connection and log which client sent what.
 //
+// The hello-reply is written before the event loop hears of the
+// connection, so a client whose Dial succeeded is one the loop knows, and
+// nothing the loop sends can overtake the reply. Until its hello arrives a
+// connection costs one goroutine and one descriptor and nothing else.
+//
 // # Credentials
 //
 // At accept the server reads the peer's pid, uid and gid with SO_PEERCRED.
 // A client is allowed if its uid is 0, or equals the daemon's effective
-// uid, or its gid equals [ServerConfig.AllowedGID]. The socket file is
-// created with mode 0770 (group-owned by AllowedGID when set), so file
-// permissions and the credential check agree.
+// uid, or its gid equals [ServerConfig.AllowedGID]; a client that is not
+// gets SA_AIS_ERR_ACCESS as its hello-reply, and the refusal is logged
+// with its pid, uid and gid. The socket file is created with mode 0770
+// (group-owned by AllowedGID when set), so file permissions and the
+// credential check agree.
+//
+// [Listen] takes an flock on the socket path + ".lock" for the server's
+// lifetime, replaces a socket file nobody answers on, and refuses to start
+// when an executive answers on it or when the socket directory belongs to
+// a user other than root or the daemon's.
 //
 // # Back-pressure
 //

@@ -107,11 +107,15 @@ func FuzzServerInput(f *testing.F) {
 	f.Cleanup(func() { good.Close() })
 	f.Fuzz(func(t *testing.T, input []byte) {
 		c := rawDial(t, h.path)
+		wrote := make(chan struct{})
 		go func() {
+			defer close(wrote)
 			_, _ = c.Write(input)
 			_ = c.CloseWrite()
 		}()
 		expectClosed(t, c)
+		c.Close()
+		wait(t, wrote, "the input to be written")
 		if resp, err := good.Call(ctxLimit(t), 2, []byte("ok")); err != nil || string(resp) != "re:ok" {
 			t.Fatalf("the well-behaved client's Call = %q, %v", resp, err)
 		}

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
+	"strings"
 	"testing"
+	"time"
 )
 
 // Environment variables that turn the test binary into a client helper,
@@ -19,7 +22,36 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) == "dial" {
 		os.Exit(helperDial(os.Getenv(helperSocketEnv)))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if code == 0 {
+		if leaked := leakedGoroutines(); leaked != "" {
+			fmt.Fprintf(os.Stderr, "goroutines of package ipc still running after the tests:\n%s\n", leaked)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// leakedGoroutines returns the stacks of goroutines still running code of
+// this package. Every Close in the package waits for its goroutines, so
+// after the tests there should be none; the bounded retry only covers a
+// goroutine between its last deferred call and its exit.
+func leakedGoroutines() string {
+	deadline := time.Now().Add(waitLimit)
+	for {
+		buf := make([]byte, 1<<20)
+		buf = buf[:runtime.Stack(buf, true)]
+		var leaked []string
+		for _, g := range strings.Split(string(buf), "\n\n") {
+			if strings.Contains(g, "goais/ipc.") && !strings.Contains(g, "goais/ipc.TestMain") && !strings.Contains(g, "goais/ipc.leakedGoroutines") {
+				leaked = append(leaked, g)
+			}
+		}
+		if len(leaked) == 0 || time.Now().After(deadline) {
+			return strings.Join(leaked, "\n\n")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // helperDial connects, makes one Call and prints what happened on one line

@@ -25,7 +25,8 @@ type ServerConfig struct {
 
 	// AllowedGID is a group whose members may connect besides root and
 	// the daemon's own user, or -1 for none. When set the socket file is
-	// group-owned by it.
+	// group-owned by it. Beware that the zero value is gid 0, root's
+	// group.
 	AllowedGID int
 
 	// MaxBacklog is how many bytes may be queued to one client, not yet
@@ -56,8 +57,9 @@ type EventKind uint8
 
 // Event kinds.
 const (
-	// EventConnected: a client completed its hello. The first event for a
-	// Conn.
+	// EventConnected: a client completed its hello; its hello-reply has
+	// already been written, so anything the loop sends comes after it.
+	// The first event for a Conn.
 	EventConnected EventKind = iota + 1
 	// EventRequest: a request frame; Fn, ReqID and Body are set.
 	EventRequest

@@ -47,12 +47,21 @@ type Member struct {
 
 // Status is a detailed snapshot of the executive for tests and debugging.
 type Status struct {
-	NodeID    uint32   `json:"nodeid"`
-	State     string   `json:"state"` // Totem state: OPERATIONAL, GATHER, …
-	Ring      string   `json:"ring"`
-	Members   []uint32 `json:"members"`
-	Configs   int      `json:"configs"` // regular configurations since start
-	Uptime    string   `json:"uptime"`
+	NodeID  uint32   `json:"nodeid"`
+	State   string   `json:"state"` // Totem state: OPERATIONAL, GATHER, …
+	Ring    string   `json:"ring"`
+	Members []uint32 `json:"members"`
+	Configs int      `json:"configs"` // regular configurations since start
+	Uptime  string   `json:"uptime"`
+	PID     int      `json:"pid"`
+	// Memory and garbage collection of the executive process.
+	Memory struct {
+		HeapBytes    uint64 `json:"heap_bytes"`
+		TotalAlloc   uint64 `json:"total_alloc_bytes"` // bytes allocated since start
+		Mallocs      uint64 `json:"mallocs"`           // allocations since start
+		NumGC        uint32 `json:"num_gc"`
+		PauseTotalNs uint64 `json:"gc_pause_total_ns"`
+	} `json:"memory"`
 	Transport struct {
 		Sent     uint64 `json:"sent"`
 		Received uint64 `json:"received"`

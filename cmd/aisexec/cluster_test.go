@@ -28,7 +28,7 @@ var (
 
 // aisexecBinary builds cmd/aisexec and cmd/ais-cfgtool into a shared
 // temporary directory.
-func aisexecBinary(t *testing.T) string {
+func aisexecBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "goais-bin-")
@@ -89,13 +89,13 @@ func (l *lockedBuffer) String() string {
 
 // procCluster is N aisexec processes on 127.0.0.1…N with udpu.
 type procCluster struct {
-	t     *testing.T
+	t     testing.TB
 	bin   string
 	procs map[int]*proc
 }
 
 // freePort finds a UDP port free on every address.
-func freePort(t *testing.T, addrs []string) int {
+func freePort(t testing.TB, addrs []string) int {
 	t.Helper()
 	for range 50 {
 		c, err := net.ListenPacket("udp4", addrs[0]+":0")
@@ -137,7 +137,7 @@ type nodeSpec struct {
 }
 
 // startCluster writes every node's configuration and starts them all.
-func startCluster(t *testing.T, specs []nodeSpec) *procCluster {
+func startCluster(t testing.TB, specs []nodeSpec) *procCluster {
 	t.Helper()
 	c := &procCluster{t: t, bin: aisexecBinary(t), procs: map[int]*proc{}}
 	root := t.TempDir()
@@ -161,7 +161,7 @@ func startCluster(t *testing.T, specs []nodeSpec) *procCluster {
 
 // newProcCluster runs n executives on 127.0.0.1…n with udpu and the given
 // token timeout.
-func newProcCluster(t *testing.T, n int, token time.Duration) *procCluster {
+func newProcCluster(t testing.TB, n int, token time.Duration) *procCluster {
 	t.Helper()
 	var addrs []string
 	for i := 1; i <= n; i++ {

@@ -23,7 +23,7 @@ var lanTotem = totemTimers(time.Second)
 func v4(i int) netip.Prefix { return netip.MustParsePrefix(fmt.Sprintf("10.231.0.%d/24", i)) }
 func v6(i int) netip.Prefix { return netip.MustParsePrefix(fmt.Sprintf("fd00:231::%d/64", i)) }
 
-func newLAN(t *testing.T) *netns.LAN {
+func newLAN(t testing.TB) *netns.LAN {
 	t.Helper()
 	var addrs [][]netip.Prefix
 	for i := 1; i <= 3; i++ {
@@ -35,7 +35,7 @@ func newLAN(t *testing.T) *netns.LAN {
 // multicastV4Cluster runs openais-style configurations: no nodelist, the
 // udp transport, bindnetaddr naming the network, node ids derived from the
 // addresses.
-func multicastV4Cluster(t *testing.T, lan *netns.LAN) (*procCluster, []int) {
+func multicastV4Cluster(t testing.TB, lan *netns.LAN) (*procCluster, []int) {
 	var specs []nodeSpec
 	var ids []int
 	for i, h := range lan.Hosts {
@@ -144,7 +144,7 @@ func TestLossyHost(t *testing.T) {
 // runLoad makes each sender multicast its count of numbered messages of
 // size bytes, waits until every node delivered all of them, and checks
 // that none was lost or repeated and that every node saw one order.
-func (c *procCluster) runLoad(t *testing.T, counts map[int]int, size int, timeout time.Duration) {
+func (c *procCluster) runLoad(t testing.TB, counts map[int]int, size int, timeout time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
