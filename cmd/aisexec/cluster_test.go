@@ -312,12 +312,13 @@ func (c *procCluster) cfgtool(id int, args ...string) string {
 	return string(out)
 }
 
-// TestProcessRingFailuresAndRestart: three processes form a ring; kill -9
+// TestProcessRingFailuresAndRestart: five processes form a ring; kill -9
 // of one makes the survivors re-form; the restarted node rejoins; a clean
-// shutdown through ais-cfgtool -H is seen as a leave, not a failure.
+// shutdown through ais-cfgtool -H, and one by SIGTERM, are seen as leaves,
+// not failures.
 func TestProcessRingFailuresAndRestart(t *testing.T) {
-	c := newProcCluster(t, 3, time.Second)
-	ring, _ := c.waitRing(30*time.Second, 1, 2, 3)
+	c := newProcCluster(t, 5, time.Second)
+	ring, _ := c.waitRing(30*time.Second, 1, 2, 3, 4, 5)
 
 	s := c.cfgtool(1, "-s")
 	for _, want := range []string{"Printing ring status.", "Local node ID 1, transport udpu", "RING ID 0", "id\t= 127.0.0.1", "status\t= ring 0 active with no faults"} {
@@ -326,14 +327,14 @@ func TestProcessRingFailuresAndRestart(t *testing.T) {
 		}
 	}
 	m := c.cfgtool(2, "-m")
-	for _, want := range []string{"ring " + ring, "127.0.0.1", "127.0.0.3", "node3", "member (local)"} {
+	for _, want := range []string{"ring " + ring, "127.0.0.1", "127.0.0.5", "node3", "member (local)"} {
 		if !strings.Contains(m, want) {
 			t.Errorf("ais-cfgtool -m lacks %q:\n%s", want, m)
 		}
 	}
 
 	c.kill(3)
-	c.waitRing(30*time.Second, 1, 2)
+	c.waitRing(30*time.Second, 1, 2, 4, 5)
 	if l := c.procs[1].log.String(); !strings.Contains(l, "Failed to receive the leave message. failed: 3") {
 		t.Errorf("node 1 did not report the failure of 3:\n%s", l)
 	}
@@ -342,7 +343,7 @@ func TestProcessRingFailuresAndRestart(t *testing.T) {
 	}
 
 	c.start(3)
-	c.waitRing(30*time.Second, 1, 2, 3)
+	c.waitRing(30*time.Second, 1, 2, 3, 4, 5)
 
 	before := len(c.procs[1].log.String())
 	out := c.cfgtool(2, "-H")
@@ -353,10 +354,17 @@ func TestProcessRingFailuresAndRestart(t *testing.T) {
 	if code := c.procs[2].cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("node 2 exited with %d after -H", code)
 	}
-	c.waitRing(30*time.Second, 1, 3)
+	c.waitRing(30*time.Second, 1, 3, 4, 5)
+	c.signal(5, syscall.SIGTERM)
+	c.waitExit(5)
+	if code := c.procs[5].cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("node 5 exited with %d after SIGTERM", code)
+	}
+	c.waitRing(30*time.Second, 1, 3, 4)
 	after := c.procs[1].log.String()[before:]
-	if !strings.Contains(after, "Members left: 2") || strings.Contains(after, "Failed to receive the leave message") {
-		t.Errorf("node 1 did not see a clean leave of 2:\n%s", after)
+	if !strings.Contains(after, "Members left: 2") || !strings.Contains(after, "Members left: 5") ||
+		strings.Contains(after, "Failed to receive the leave message") {
+		t.Errorf("node 1 did not see clean leaves of 2 and 5:\n%s", after)
 	}
 }
 
