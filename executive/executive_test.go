@@ -254,6 +254,8 @@ func TestSchedulingPauseIsReported(t *testing.T) {
 			if err := tn.ex.do(context.Background(), func() { time.Sleep(d) }); err != nil {
 				t.Fatal(err)
 			}
+			// Let the loop wake up after the stall and block again.
+			synctest.Wait()
 		}
 		stall(700 * time.Millisecond)
 		if strings.Contains(tn.log.String(), "not scheduled") {
