@@ -49,8 +49,16 @@ for pkg in $(go list ./...); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
 	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
 		echo "--- $pkg $target"
-		go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime=0 "$pkg" >/tmp/goais-fuzz.log 2>&1 || {
-			cat /tmp/goais-fuzz.log; exit 1; }
+		if ! go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" -fuzzminimizetime=0 "$pkg" >/tmp/goais-fuzz.log 2>&1; then
+			# Go's fuzz coordinator sometimes ends a timed run with a bare
+			# "context deadline exceeded" and no failing input: that is the
+			# engine, not the code. A real failure writes a failing input.
+			if grep -q 'context deadline exceeded' /tmp/goais-fuzz.log && ! grep -qi 'failing input' /tmp/goais-fuzz.log; then
+				echo "    (fuzz engine timed out at the deadline without a failing input; not a failure)"
+			else
+				cat /tmp/goais-fuzz.log; exit 1
+			fi
+		fi
 	done
 done
 
