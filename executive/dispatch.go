@@ -1,8 +1,6 @@
 package executive
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"time"
 
 	"goais/totem"
@@ -21,28 +19,24 @@ func (e *Executive) deliverMessage(d *totem.Delivery) func([]byte) {
 }
 
 // onMessage dispatches one reassembled application message of e.cur:
-// group "a" carries service exec messages (reference §4, §5.1); other
-// groups ("sync") have no handler yet.
+// group "a" carries service exec messages (reference §4, §5.1), group
+// "sync" the sync protocol (§5.3).
 func (e *Executive) onMessage(msg []byte) {
 	d := e.cur
-	payload, ok, err := pg.MatchGroup(msg, "a", d.BigEndian)
-	if err != nil {
-		if ok, more := e.badIn.allow(e.now, 10*time.Second); ok {
-			e.log.Warn("dropping a message with a malformed group header", "from", d.Sender, "err", err, "suppressed", more)
-		}
+	if payload, ok, err := pg.MatchGroup(msg, "a", d.BigEndian); err != nil {
+		e.malformed(d, err)
+		return
+	} else if ok {
+		e.engine.DeliverExec(d.Sender, payload, d.BigEndian)
 		return
 	}
-	if !ok || len(payload) < serviceHeaderSize {
-		return
+	if payload, ok, _ := pg.MatchGroup(msg, "sync", d.BigEndian); ok {
+		e.engine.DeliverSync(d.Sender, payload)
 	}
-	id := binary.LittleEndian.Uint32(payload)
-	if d.BigEndian {
-		id = bits.ReverseBytes32(id)
+}
+
+func (e *Executive) malformed(d *totem.Delivery, err error) {
+	if ok, more := e.badIn.allow(e.now, 10*time.Second); ok {
+		e.log.Warn("dropping a message with a malformed group header", "from", d.Sender, "err", err, "suppressed", more)
 	}
-	service, fn := id>>16, id&0xffff
-	switch {
-	case service == loadService && fn == 0:
-		e.load.deliver(d.Sender, payload[serviceHeaderSize:])
-	}
-	// Other services are not loaded: corosync ignores such messages too.
 }

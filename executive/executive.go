@@ -9,6 +9,7 @@ import (
 
 	"goais/ipc"
 	"goais/logging"
+	"goais/service"
 	"goais/totem"
 	"goais/totem/pg"
 	"goais/transport"
@@ -39,6 +40,9 @@ type Executive struct {
 	shutdownBy *ipc.Conn
 	load       loadState
 	badIn      rateLimit // malformed datagrams
+
+	engine  *service.Engine
+	execBuf []byte // scratch for exec messages services send
 
 	cur         *totem.Delivery // delivery being dispatched
 	onMessageFn func([]byte)
@@ -94,6 +98,9 @@ func New(s Settings) (*Executive, error) {
 	e.node = node
 	e.packer = pg.NewPacker(node.Config().MaxPayload(), sink{e})
 	e.pause = newPauseCheck(node.Config().Token, e.now)
+	if err := e.newEngine(); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

@@ -12,7 +12,7 @@ import (
 // processes and lossy networks, that every node delivers every message
 // once and in one order. Each message is the 16-byte service header
 // (reference §5.1) then sender u32, 4 pad bytes, seq u64, and filler up to
-// the requested size.
+// the requested size (header included).
 const (
 	serviceHeaderSize = 16
 	loadMinSize       = serviceHeaderSize + 16
@@ -39,20 +39,19 @@ func (l *loadState) start(count, size int) {
 	l.size = size
 }
 
-// pumpLoad packs as many pending load messages as the send queue takes.
+// pumpLoad sends as many pending load messages as the send queue takes.
 func (e *Executive) pumpLoad() {
 	l := &e.load
+	out := env{e, loadService}
 	for l.pending > 0 {
-		if cap(l.msg) < l.size {
-			l.msg = make([]byte, l.size)
+		body := l.size - serviceHeaderSize
+		if cap(l.msg) < body {
+			l.msg = make([]byte, body)
 		}
-		m := l.msg[:l.size]
-		id := uint32(loadService) << 16
-		binary.LittleEndian.PutUint32(m[0:], id)
-		binary.LittleEndian.PutUint32(m[8:], uint32(len(m)))
-		binary.LittleEndian.PutUint32(m[16:], uint32(e.NodeID()))
-		binary.LittleEndian.PutUint64(m[24:], l.seq+1)
-		if err := e.packer.Mcast(groupA, m); err != nil {
+		m := l.msg[:body]
+		binary.LittleEndian.PutUint32(m[0:], uint32(e.NodeID()))
+		binary.LittleEndian.PutUint64(m[8:], l.seq+1)
+		if err := out.Mcast(0, m); err != nil {
 			return // try again after the next token drained the queue
 		}
 		l.seq++

@@ -41,7 +41,10 @@ func (e *Executive) Run(ctx context.Context) error {
 		if err := e.flush(); err != nil {
 			return err
 		}
-		e.pumpLoad()
+		e.engine.Pump()
+		if !e.engine.Syncing() {
+			e.pumpLoad()
+		}
 		if err := e.flush(); err != nil {
 			return err
 		}
@@ -176,9 +179,11 @@ func (e *Executive) handleEvent(ev *totem.Event) {
 	}
 }
 
-// configChange applies a configuration change. There is no service sync
-// yet, so a regular configuration is acknowledged at once.
+// configChange applies a configuration change: the services see it in
+// order with the messages, and a regular one starts the sync protocol,
+// whose completion acknowledges it (see syncComplete).
 func (e *Executive) configChange(cc *totem.ConfigChange) {
+	e.engine.ConfigChange(*cc)
 	if cc.Type == totem.Transitional {
 		for _, id := range cc.Left {
 			e.asm.Forget(id)
@@ -196,8 +201,6 @@ func (e *Executive) configChange(cc *totem.ConfigChange) {
 		}
 	}
 	e.log.Log(context.Background(), logging.LevelNotice, fmt.Sprintf("Members[%d]: %s", len(cc.Members), nodeList(cc.Members)))
-	e.node.TransAck()
-	e.log.Log(context.Background(), logging.LevelNotice, "Completed service synchronization, ready to provide service.")
 }
 
 func nodeList(ids []totem.NodeID) string {

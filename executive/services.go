@@ -1,0 +1,85 @@
+package executive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"goais/logging"
+	"goais/service"
+	"goais/totem"
+	"goais/totem/pg"
+)
+
+// groupSync is corosync's group for the sync protocol.
+var groupSync = []string{"sync"}
+
+// newEngine creates the service engine and registers the built-in
+// services.
+func (e *Executive) newEngine() error {
+	eng, err := service.NewEngine(service.EngineConfig{
+		Self:           e.NodeID(),
+		SendSync:       e.sendSync,
+		OnSyncComplete: e.syncComplete,
+		Logger:         e.s.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	e.engine = eng
+	return eng.Register(loadSvc{e})
+}
+
+// sendSync multicasts a sync message in group "sync", through the same
+// packer as every exec message so that the order is kept.
+func (e *Executive) sendSync(msg []byte) error {
+	if err := e.packer.Mcast(groupSync, msg); err != nil {
+		if errors.Is(err, pg.ErrTryAgain) {
+			return service.ErrTryAgain
+		}
+		return err
+	}
+	return nil
+}
+
+// syncComplete ends the window of a new configuration: messages queued
+// by clients since then may go out (corosync's trans_ack).
+func (e *Executive) syncComplete() {
+	e.node.TransAck()
+	e.log.Log(context.Background(), logging.LevelNotice, "Completed service synchronization, ready to provide service.")
+}
+
+// env is a service's handle on the executive.
+type env struct {
+	e  *Executive
+	id service.ID
+}
+
+func (v env) NodeID() service.NodeID { return v.e.NodeID() }
+
+// Mcast sends one exec message of the service in group "a".
+func (v env) Mcast(fn uint16, body []byte) error {
+	e := v.e
+	size := service.HeaderSize + len(body)
+	e.execBuf = service.AppendHeader(e.execBuf[:0], v.id, fn, size)
+	e.execBuf = append(e.execBuf, body...)
+	if err := e.packer.Mcast(groupA, e.execBuf); err != nil {
+		if errors.Is(err, pg.ErrTryAgain) {
+			return service.ErrTryAgain
+		}
+		return fmt.Errorf("service %d: %w", v.id, err)
+	}
+	return nil
+}
+
+// loadSvc is the load service as a service of the engine.
+type loadSvc struct{ e *Executive }
+
+func (l loadSvc) ID() service.ID { return loadService }
+func (l loadSvc) Name() string   { return "load" }
+func (l loadSvc) Deliver(sender service.NodeID, fn uint16, msg []byte, _ bool) {
+	if fn == 0 && len(msg) >= serviceHeaderSize {
+		l.e.load.deliver(sender, msg[serviceHeaderSize:])
+	}
+}
+func (l loadSvc) ConfigChange(totem.ConfigChange) {}
