@@ -35,7 +35,7 @@ type (
 
 // ErrTryAgain is returned by Env.Mcast when the send queue has no room; the
 // caller retries later (corosync's CS_ERR_TRY_AGAIN).
-var ErrTryAgain = errors.New("service: send queue full, try again")
+var ErrTryAgain = errors.New("service: try again")
 
 // Env is what the executive offers a service. All calls happen on the
 // executive's loop goroutine.
