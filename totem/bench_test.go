@@ -174,24 +174,36 @@ func BenchmarkTokenPathPerMessage(b *testing.B) {
 }
 
 // TestTokenPathDoesNotAllocate holds the benchmark's claim as a test.
+//
+// runtime.MemStats counts the whole process, and the race detector's
+// runtime now and then allocates on its own, so the test measures three
+// stretches of 5000 delivered messages and wants one of them without any
+// allocation: an allocation on the token path, even one per thousand
+// messages, shows up in every stretch.
 func TestTokenPathDoesNotAllocate(t *testing.T) {
 	r := newBenchRing(t, 5, 1<<16)
 	for r.delivered < 20000 {
 		r.step()
 	}
-	// testing.AllocsPerRun rounds down per run; count the whole stretch.
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	target := r.delivered + 5000
-	for r.delivered < target {
-		r.step()
+	counts := make([]uint64, 0, 3)
+	for range 3 {
+		// testing.AllocsPerRun rounds down per run; count the whole stretch.
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		target := r.delivered + 5000
+		for r.delivered < target {
+			r.step()
+		}
+		runtime.ReadMemStats(&after)
+		if !r.formed() {
+			t.Fatal("the ring changed during the measurement")
+		}
+		n := after.Mallocs - before.Mallocs
+		if n == 0 {
+			return
+		}
+		counts = append(counts, n)
 	}
-	runtime.ReadMemStats(&after)
-	if !r.formed() {
-		t.Fatal("the ring changed during the measurement")
-	}
-	if n := after.Mallocs - before.Mallocs; n != 0 {
-		t.Fatalf("%d allocations while 5000 messages were delivered in steady state, want 0", n)
-	}
+	t.Fatalf("allocations in three stretches of 5000 messages delivered in steady state: %v, want 0 in at least one", counts)
 }
