@@ -11,7 +11,7 @@ import (
 )
 
 // rewrite is the -rewrite flag. Another package of the same test binary
-// may already define it (totem/totemtest does); then that one is used.
+// may already define it; then that one is used.
 var rewrite = func() flag.Value {
 	if f := flag.Lookup("rewrite"); f != nil {
 		return f.Value

@@ -3,7 +3,6 @@ package totemtest
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"goais/totem"
@@ -21,19 +20,10 @@ func (d *TestData) positional() []string {
 }
 
 // has reports whether a bare word or key is present.
-func (d *TestData) has(key string) bool {
-	_, ok := d.Arg(key)
-	return ok
-}
+func (d *TestData) has(key string) bool { return d.Has(key) }
 
 // value returns the single value of key=value, joining a list back.
-func (d *TestData) value(key string) (string, bool) {
-	a, ok := d.Arg(key)
-	if !ok || a.Vals == nil {
-		return "", false
-	}
-	return strings.Join(a.Vals, ","), true
-}
+func (d *TestData) value(key string) (string, bool) { return d.Value(key) }
 
 func (d *TestData) intArg(key string) (int, bool, error) {
 	s, ok := d.value(key)
