@@ -12,6 +12,7 @@ import (
 	"goais/client/cfg"
 	"goais/ipc"
 	"goais/logging"
+	"goais/service"
 	"goais/totem"
 )
 
@@ -26,21 +27,35 @@ func (e *Executive) handleIPC(ev ipc.Event) {
 	case ipc.EventConnected:
 		e.clients[ev.Conn.ID()] = &client{conn: ev.Conn}
 		e.ipcLog.Debug("client connected", "conn", ev.Conn.String(), "service", ev.Conn.Service())
+		if lib := e.library(ev.Conn.Service()); lib != nil {
+			lib.LibConnect(ev.Conn)
+		}
 	case ipc.EventDisconnected:
 		delete(e.clients, ev.Conn.ID())
 		e.ipcLog.Debug("client disconnected", "conn", ev.Conn.String())
+		if lib := e.library(ev.Conn.Service()); lib != nil {
+			lib.LibDisconnect(ev.Conn)
+		}
 	case ipc.EventRequest:
-		switch ev.Conn.Service() {
-		case cfg.Service:
+		if ev.Conn.Service() == cfg.Service {
 			e.cfgRequest(ev)
-		default:
+		} else if lib := e.library(ev.Conn.Service()); lib != nil {
+			lib.LibRequest(ev.Conn, ev.ReqID, ev.Fn, ev.Body)
+		} else {
 			ev.Conn.Respond(ev.ReqID, ev.Fn, ipc.StatusNotSupported, nil)
 		}
 	}
 }
 
-// services reports the IPC service ids this executive serves.
-func Services(id uint16) bool { return id == cfg.Service }
+// library returns the registered service serving IPC service id, or nil.
+func (e *Executive) library(id uint16) service.Library {
+	if s, ok := e.engine.Lookup(service.ID(id)); ok {
+		if lib, ok := s.(service.Library); ok {
+			return lib
+		}
+	}
+	return nil
+}
 
 // cfgRequest answers ais-cfgtool and the test load requests.
 func (e *Executive) cfgRequest(ev ipc.Event) {

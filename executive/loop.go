@@ -42,6 +42,7 @@ func (e *Executive) Run(ctx context.Context) error {
 			return err
 		}
 		e.engine.Pump()
+		e.engine.Flush()
 		if !e.engine.Syncing() {
 			e.pumpLoad()
 		}

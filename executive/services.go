@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
+	"goais/client/cfg"
 	"goais/logging"
 	"goais/service"
+	"goais/service/cpg"
 	"goais/totem"
 	"goais/totem/pg"
 )
@@ -27,7 +30,23 @@ func (e *Executive) newEngine() error {
 		return err
 	}
 	e.engine = eng
-	return eng.Register(loadSvc{e})
+	for _, svc := range []service.Service{
+		loadSvc{e},
+		cpg.NewLibrary(env{e, service.CPG}, logging.Subsys(e.s.Logger, "CPG")),
+	} {
+		if err := eng.Register(svc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// libraryServices are the IPC service ids served besides cfg.
+var libraryServices = []service.ID{service.CPG}
+
+// Services reports the IPC service ids this executive serves.
+func Services(id uint16) bool {
+	return id == cfg.Service || slices.Contains(libraryServices, service.ID(id))
 }
 
 // sendSync multicasts a sync message in group "sync", through the same

@@ -43,8 +43,18 @@ type Client struct {
 }
 
 type pendingCall struct {
-	fn uint16
-	ch chan result // capacity 1; whoever removes the entry sends once
+	fn   uint16
+	ch   chan result                  // capacity 1; whoever removes the entry sends once
+	done func(body []byte, err error) // instead of ch, for CallAsync
+}
+
+// finish hands the call its result.
+func (p pendingCall) finish(r result) {
+	if p.done != nil {
+		p.done(r.body, r.err)
+		return
+	}
+	p.ch <- r
 }
 
 type result struct {
@@ -164,6 +174,48 @@ func (c *Client) Call(ctx context.Context, fn uint16, body []byte) ([]byte, erro
 	}
 }
 
+// CallAsync sends a request and returns without waiting for the response:
+// done is called exactly once with its outcome (body and error as for
+// Call), from the client's reader goroutine, so it must be quick and must
+// not call back into the client; or, if the client is stopped, at once
+// from CallAsync itself. Requests are written in the order of the calls,
+// and the executive answers them in that order, so a library can keep a
+// window of requests in flight (pipelining) where Call would wait a round
+// trip for each. CallAsync blocks only while the writer's queue is full,
+// until ctx ends (then it returns ctx.Err() and done is not called).
+func (c *Client) CallAsync(ctx context.Context, fn uint16, body []byte, done func(body []byte, err error)) error {
+	if len(body) > MaxBody {
+		return fmt.Errorf("ipc: request body of %d bytes exceeds %d: %w", len(body), MaxBody, ErrTooBig)
+	}
+	c.mu.Lock()
+	if c.err != nil {
+		err := c.err
+		c.mu.Unlock()
+		done(nil, err)
+		return nil
+	}
+	id := c.allocID()
+	c.pending[id] = pendingCall{fn: fn, done: done}
+	c.mu.Unlock()
+
+	frame := AppendFrame(make([]byte, 0, HeaderSize+len(body)), Header{Kind: KindRequest, Fn: fn, ReqID: id}, body)
+	select {
+	case c.writes <- frame:
+		return nil
+	case <-c.done:
+		return nil // fail has called done
+	case <-ctx.Done():
+		c.mu.Lock()
+		_, mine := c.pending[id]
+		delete(c.pending, id)
+		c.mu.Unlock()
+		if !mine {
+			return nil // fail got there first and called done
+		}
+		return ctx.Err()
+	}
+}
+
 // allocID returns a request id not in use; 0 is never used. Called with
 // c.mu held.
 func (c *Client) allocID() uint32 {
@@ -215,11 +267,15 @@ func (c *Client) fail(err error) {
 		return
 	}
 	c.err = err
+	failed := make([]pendingCall, 0, len(c.pending))
 	for id, p := range c.pending {
-		p.ch <- result{err: err}
+		failed = append(failed, p)
 		delete(c.pending, id)
 	}
 	c.mu.Unlock()
+	for _, p := range failed {
+		p.finish(result{err: err})
+	}
 	close(c.done)
 	c.nc.Close()
 }
@@ -276,9 +332,9 @@ func (c *Client) complete(h Header, body []byte) error {
 		return fmt.Errorf("%w: response to request %d is for fn %d, the request was fn %d", ErrMalformed, h.ReqID, h.Fn, p.fn)
 	}
 	if err := h.Status.Err(); err != nil {
-		p.ch <- result{err: err}
+		p.finish(result{err: err})
 	} else {
-		p.ch <- result{body: clone(body)}
+		p.finish(result{body: clone(body)})
 	}
 	return nil
 }

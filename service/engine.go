@@ -134,6 +134,9 @@ func (e *Engine) ConfigChange(cc totem.ConfigChange) {
 	abort := e.syncing
 	e.syncing = true
 	for _, s := range e.services {
+		if w, ok := s.(SyncWatcher); ok {
+			w.SetSyncing(true)
+		}
 		s.ConfigChange(cc)
 	}
 	if abort {
@@ -160,6 +163,25 @@ func (e *Engine) Pending() bool {
 	return e.sync.pending()
 }
 
+// Flush calls Flush on every Flusher with pending work, in id order,
+// unless a sync round is open. The executive calls it when the send queue
+// may have room again.
+func (e *Engine) Flush() {
+	if e.syncing {
+		return
+	}
+	for _, s := range e.services {
+		if f, ok := s.(Flusher); ok && f.Pending() {
+			if f.Flush() != nil {
+				return // the queue is full again
+			}
+		}
+	}
+}
+
+// Services returns the registered services in id order.
+func (e *Engine) Services() []Service { return slices.Clone(e.services) }
+
 // Syncing reports whether a sync round is in progress (corosync's
 // sync_in_process): true from start-up until the first round completes and
 // from every configuration change until the next round completes. While it
@@ -170,6 +192,11 @@ func (e *Engine) Syncing() bool {
 
 func (e *Engine) syncCompleted() {
 	e.syncing = false
+	for _, s := range e.services {
+		if w, ok := s.(SyncWatcher); ok {
+			w.SetSyncing(false)
+		}
+	}
 	if e.cfg.OnSyncComplete != nil {
 		e.cfg.OnSyncComplete()
 	}
