@@ -52,6 +52,9 @@ func aisexecBinary(t testing.TB) string {
 }
 
 func TestMain(m *testing.M) {
+	if os.Getenv(cpgChildEnv) != "" {
+		os.Exit(cpgChild())
+	}
 	code := m.Run()
 	if binPath != "" {
 		os.RemoveAll(binPath)
