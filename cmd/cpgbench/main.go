@@ -4,7 +4,7 @@
 // disabled, counts every message it receives in the group (its own and
 // other senders') and prints one line per round:
 //
-//	 5213 messages received  1000 bytes per write  10.001 Seconds runtime   521.248 TP/s   0.521 MB/s.
+//	5213 messages received  1000 bytes per write  10.001 Seconds runtime   521.248 TP/s   0.521 MB/s.
 //
 // MB/s counts 10^6 bytes. By default it runs the original's 50 rounds of
 // 10 s with sizes 1, 1001, 2001, …; -size runs one size (for -rounds
