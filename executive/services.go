@@ -10,6 +10,7 @@ import (
 	"goais/logging"
 	"goais/service"
 	"goais/service/cpg"
+	"goais/service/evs"
 	"goais/totem"
 	"goais/totem/pg"
 )
@@ -33,6 +34,7 @@ func (e *Executive) newEngine() error {
 	for _, svc := range []service.Service{
 		loadSvc{e},
 		cpg.NewLibrary(env{e, service.CPG}, logging.Subsys(e.s.Logger, "CPG")),
+		evs.New(env{e, service.EVS}, logging.Subsys(e.s.Logger, "EVS")),
 	} {
 		if err := eng.Register(svc); err != nil {
 			return err
@@ -42,7 +44,7 @@ func (e *Executive) newEngine() error {
 }
 
 // libraryServices are the IPC service ids served besides cfg.
-var libraryServices = []service.ID{service.CPG}
+var libraryServices = []service.ID{service.CPG, service.EVS}
 
 // Services reports the IPC service ids this executive serves.
 func Services(id uint16) bool {
