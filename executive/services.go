@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 
 	"goais/client/cfg"
 	"goais/logging"
 	"goais/service"
+	"goais/service/clm"
 	"goais/service/cpg"
 	"goais/service/evs"
 	"goais/totem"
@@ -35,6 +37,7 @@ func (e *Executive) newEngine() error {
 		loadSvc{e},
 		cpg.NewLibrary(env{e, service.CPG}, logging.Subsys(e.s.Logger, "CPG")),
 		evs.New(env{e, service.EVS}, logging.Subsys(e.s.Logger, "EVS")),
+		clm.New(env{e, service.CLM}, e.clmConfig(), logging.Subsys(e.s.Logger, "CLM")),
 	} {
 		if err := eng.Register(svc); err != nil {
 			return err
@@ -44,11 +47,52 @@ func (e *Executive) newEngine() error {
 }
 
 // libraryServices are the IPC service ids served besides cfg.
-var libraryServices = []service.ID{service.CPG, service.EVS}
+var libraryServices = []service.ID{service.CPG, service.EVS, service.CLM}
 
 // Services reports the IPC service ids this executive serves.
 func Services(id uint16) bool {
 	return id == cfg.Service || slices.Contains(libraryServices, service.ID(id))
+}
+
+// clmConfig describes this node to CLM, and the configured nodes for
+// members that send no CLM record (corosync nodes in a mixed ring). A
+// node's name is its nodelist name, else its ring 0 address.
+func (e *Executive) clmConfig() clm.Config {
+	info := func(name string, addrs []netip.Addr) clm.NodeInfo {
+		var a netip.Addr
+		if len(addrs) > 0 {
+			a = addrs[0]
+		}
+		if name == "" && a.IsValid() {
+			name = a.String()
+		}
+		return clm.NodeInfo{Address: a, Name: name}
+	}
+	var ring0 []netip.Addr
+	for _, r := range e.s.Rings {
+		if r.Number == 0 {
+			ring0 = append(ring0, r.Addr)
+		}
+	}
+	self := info("", ring0)
+	for _, n := range e.s.Nodes {
+		if n.NodeID == e.NodeID() && n.Name != "" {
+			self.Name = n.Name
+		}
+	}
+	self.BootTime = e.started
+	nodes := slices.Clone(e.s.Nodes)
+	return clm.Config{
+		Self: self,
+		Lookup: func(id service.NodeID) (clm.NodeInfo, bool) {
+			for _, n := range nodes {
+				if n.NodeID == id {
+					return info(n.Name, n.Addrs), true
+				}
+			}
+			return clm.NodeInfo{}, false
+		},
+	}
 }
 
 // sendSync multicasts a sync message in group "sync", through the same
