@@ -222,7 +222,7 @@ func TestProcDownAndNodeDown(t *testing.T) {
 	b.Close()
 	for _, cl := range []*cpg.Client{a, d} {
 		cc := nextConfchg(t, cl)
-		if addrs(cc.Left) != "2/22(process down)" || len(cc.Members) != 2 {
+		if addrs(cc.Left) != "2/22(procdown)" || len(cc.Members) != 2 {
 			t.Fatalf("after close: left %s members %s", addrs(cc.Left), addrs(cc.Members))
 		}
 	}
@@ -230,7 +230,7 @@ func TestProcDownAndNodeDown(t *testing.T) {
 	// connection.
 	c.Crash(3)
 	cc := nextConfchg(t, a)
-	if addrs(cc.Left) != "3/33(node down)" || addrs(cc.Members) != "1/11" {
+	if addrs(cc.Left) != "3/33(nodedown)" || addrs(cc.Members) != "1/11" {
 		t.Fatalf("after crash: left %s members %s", addrs(cc.Left), addrs(cc.Members))
 	}
 	for {

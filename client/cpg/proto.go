@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
 )
 
 // Service is the CPG's IPC service id (corosync's CPG_SERVICE, 2).
@@ -64,18 +65,27 @@ func (f FlowControl) String() string {
 	return "disabled"
 }
 
-// Reason is why a process is in a confchg's left or joined list
-// (cpg_reason_t).
+// Reason says why a process appears in a configuration change, with
+// libcpg's numbers (CPG_REASON_*); PROCLEAVE exec messages carry it on the
+// wire too.
 type Reason uint32
 
-// Reasons, as corosync numbers them.
+// The reasons of libcpg.
 const (
+	// ReasonUndefined marks the entries of a member list.
 	ReasonUndefined Reason = 0
-	ReasonJoin      Reason = 1
-	ReasonLeave     Reason = 2
-	ReasonNodeDown  Reason = 3
-	ReasonNodeUp    Reason = 4
-	ReasonProcDown  Reason = 5
+	// ReasonJoin: the process joined with cpg_join.
+	ReasonJoin Reason = 1
+	// ReasonLeave: the process left with cpg_leave.
+	ReasonLeave Reason = 2
+	// ReasonNodeDown: the process's node left the ring.
+	ReasonNodeDown Reason = 3
+	// ReasonNodeUp: the process was already in the group on a node that
+	// just joined the ring.
+	ReasonNodeUp Reason = 4
+	// ReasonProcDown: the process exited without leaving, or no JOINLIST
+	// mentioned it in a sync round.
+	ReasonProcDown Reason = 5
 )
 
 func (r Reason) String() string {
@@ -87,13 +97,13 @@ func (r Reason) String() string {
 	case ReasonLeave:
 		return "leave"
 	case ReasonNodeDown:
-		return "node down"
+		return "nodedown"
 	case ReasonNodeUp:
-		return "node up"
+		return "nodeup"
 	case ReasonProcDown:
-		return "process down"
+		return "procdown"
 	}
-	return fmt.Sprintf("reason %d", uint32(r))
+	return "reason(" + strconv.FormatUint(uint64(r), 10) + ")"
 }
 
 // Address is one process in a membership list (struct cpg_address).

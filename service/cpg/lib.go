@@ -293,7 +293,7 @@ func addresses(ms []Member) []clientcpg.Address {
 	}
 	out := make([]clientcpg.Address, len(ms))
 	for i, m := range ms {
-		out[i] = clientcpg.Address{NodeID: uint32(m.NodeID), PID: m.PID, Reason: clientcpg.Reason(m.Reason)}
+		out[i] = clientcpg.Address{NodeID: uint32(m.NodeID), PID: m.PID, Reason: m.Reason}
 	}
 	return out
 }
