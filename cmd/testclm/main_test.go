@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"goais/internal/svctest"
+	"goais/internal/testout"
 	"goais/service"
 	clmsvc "goais/service/clm"
 )
@@ -29,76 +29,11 @@ func newCluster(t *testing.T, n int) *svctest.Cluster {
 	}, svctest.Options{})
 }
 
-// output collects what the program prints and lets the test wait for a
-// line to appear.
-type output struct {
-	mu      sync.Mutex
-	b       strings.Builder
-	changed chan struct{}
-}
-
-func newOutput() *output { return &output{changed: make(chan struct{}, 1)} }
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.b.Write(p)
-	select {
-	case o.changed <- struct{}{}:
-	default:
-	}
-	return len(p), nil
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
-}
-
-// waitFor waits until the output holds s and returns the output.
-func (o *output) waitFor(t *testing.T, s string) string {
-	t.Helper()
-	timeout := time.After(deadline)
-	for {
-		if out := o.String(); strings.Contains(out, s) {
-			return out
-		}
-		select {
-		case <-o.changed:
-		case <-timeout:
-			t.Fatalf("output never held %q; it is:\n%s", s, o.String())
-		}
-	}
-}
-
-// program runs testclm in the background.
-type program struct {
-	out   *output
-	errs  *output
-	stdin *io.PipeWriter
-	code  chan int
-}
-
-func start(ctx context.Context, args ...string) *program {
-	r, w := io.Pipe()
-	p := &program{out: newOutput(), errs: newOutput(), stdin: w, code: make(chan int, 1)}
-	go func() {
-		p.code <- runContext(ctx, args, r, p.out, p.errs)
-		r.Close()
-	}()
-	return p
-}
-
-func (p *program) wait(t *testing.T) int {
-	t.Helper()
-	select {
-	case c := <-p.code:
-		return c
-	case <-time.After(deadline):
-		t.Fatalf("testclm did not end; output:\n%s", p.out.String())
-	}
-	return -1
+// start runs testclm in the background with ctx and args.
+func start(t *testing.T, ctx context.Context, args ...string) *testout.Program {
+	return testout.Start(t, func(stdin io.Reader, stdout, stderr io.Writer) int {
+		return runContext(ctx, args, stdin, stdout, stderr)
+	})
 }
 
 func nodeBlock(label string, id service.NodeID, initialView uint64) string {
@@ -109,8 +44,8 @@ func nodeBlock(label string, id service.NodeID, initialView uint64) string {
 
 func TestTestclm(t *testing.T) {
 	c := newCluster(t, 3)
-	p := start(context.Background(), "-d", c.RunDir(1))
-	out := p.out.waitFor(t, "Press Enter to stop tracking.\n")
+	p := start(t, context.Background(), "-d", c.RunDir(1))
+	out := p.Out.WaitFor(t, "Press Enter to stop tracking.\n", deadline)
 	want := "Result of saClmClusterNodeGet 1 (should be 1)\n" +
 		nodeBlock("saClmClusterNodeGet SA_CLM_LOCAL_NODE_ID", 1, 1) +
 		"saClmClusterNodeGetAsync invocation 55 node 0 result is 1 (should be 1)\n" +
@@ -128,16 +63,17 @@ func TestTestclm(t *testing.T) {
 	}
 
 	// The asynchronous gets, in order.
-	out = strings.TrimPrefix(p.out.waitFor(t, "NodeGetCallback invocation 57 error 7\n"), want)
+	out = strings.TrimPrefix(p.Out.WaitFor(t, "NodeGetCallback invocation 57 error 7\n", deadline), want)
 	want = nodeBlock("NODEGETCALLBACK invocation 55", 1, 1) + nodeBlock("NODEGETCALLBACK invocation 56", 1, 1) +
 		"NodeGetCallback invocation 57 error 7\n"
 	if out != want {
 		t.Fatalf("node get callbacks:\n%s\nwant:\n%s", out, want)
 	}
 
-	// A node leaves, another joins.
+	// A node leaves, another joins. Each callback's block ends with its
+	// "Done" line, so wait for that before checking the block.
 	c.Crash(3)
-	out = p.out.waitFor(t, "NODE STATE LEFT\n")
+	out = p.Out.WaitFor(t, "NODE STATE LEFT\nDone calling trackCallback\n", deadline)
 	left := "TrackCallback: view number 4, 3 items, 2 members\n" +
 		nodeBlock("TRACKCALLBACK", 1, 1) + "NODE STATE NO CHANGE\n" +
 		nodeBlock("TRACKCALLBACK", 2, 2) + "NODE STATE NO CHANGE\n" +
@@ -147,7 +83,7 @@ func TestTestclm(t *testing.T) {
 		t.Fatalf("crash:\n%s\nwant it to hold:\n%s", out, left)
 	}
 	c.Add(4)
-	out = p.out.waitFor(t, "NODE STATE JOINED\n")
+	out = p.Out.WaitFor(t, "NODE STATE JOINED\nDone calling trackCallback\n", deadline)
 	joined := "TrackCallback: view number 5, 3 items, 3 members\n" +
 		nodeBlock("TRACKCALLBACK", 1, 1) + "NODE STATE NO CHANGE\n" +
 		nodeBlock("TRACKCALLBACK", 2, 2) + "NODE STATE NO CHANGE\n" +
@@ -158,13 +94,11 @@ func TestTestclm(t *testing.T) {
 	}
 
 	// Enter ends it.
-	if _, err := p.stdin.Write([]byte("\n")); err != nil {
-		t.Fatal(err)
-	}
-	if code := p.wait(t); code != 0 {
+	p.Type(t, "")
+	if code := p.Wait(t, deadline); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	if out := p.out.String(); !strings.HasSuffix(out, "Done calling trackCallback\nTrackStop result is 1 (should be 1)\nFinalize  result is 1 (should be 1)\n") {
+	if out := p.Out.String(); !strings.HasSuffix(out, "Done calling trackCallback\nTrackStop result is 1 (should be 1)\nFinalize  result is 1 (should be 1)\n") {
 		t.Fatalf("end:\n%s", out)
 	}
 }
@@ -174,40 +108,37 @@ func TestTestclmEnds(t *testing.T) {
 	c := newCluster(t, 1)
 	const end = "TrackStop result is 1 (should be 1)\nFinalize  result is 1 (should be 1)\n"
 
-	p := start(context.Background(), "-d", c.RunDir(1))
-	p.out.waitFor(t, "Press Enter")
-	p.stdin.Close()
-	if code := p.wait(t); code != 0 || !strings.HasSuffix(p.out.String(), end) {
-		t.Fatalf("EOF: exit %d\n%s", code, p.out.String())
+	p := start(t, context.Background(), "-d", c.RunDir(1))
+	p.Out.WaitFor(t, "Press Enter", deadline)
+	p.In.Close()
+	if code := p.Wait(t, deadline); code != 0 || !strings.HasSuffix(p.Out.String(), end) {
+		t.Fatalf("EOF: exit %d\n%s", code, p.Out.String())
 	}
 
-	p = start(context.Background(), "-d", c.RunDir(1), "-t", "1ms")
-	if code := p.wait(t); code != 0 || !strings.HasSuffix(p.out.String(), end) {
-		t.Fatalf("-t: exit %d\n%s", code, p.out.String())
+	p = start(t, context.Background(), "-d", c.RunDir(1), "-t", "1ms")
+	if code := p.Wait(t, deadline); code != 0 || !strings.HasSuffix(p.Out.String(), end) {
+		t.Fatalf("-t: exit %d\n%s", code, p.Out.String())
 	}
-	p.stdin.Close()
 
 	ctx, interrupt := context.WithCancel(context.Background())
-	p = start(ctx, "-d", c.RunDir(1))
-	p.out.waitFor(t, "Press Enter")
+	p = start(t, ctx, "-d", c.RunDir(1))
+	p.Out.WaitFor(t, "Press Enter", deadline)
 	interrupt()
-	if code := p.wait(t); code != 0 || !strings.HasSuffix(p.out.String(), end) {
-		t.Fatalf("SIGINT: exit %d\n%s", code, p.out.String())
+	if code := p.Wait(t, deadline); code != 0 || !strings.HasSuffix(p.Out.String(), end) {
+		t.Fatalf("SIGINT: exit %d\n%s", code, p.Out.String())
 	}
-	p.stdin.Close()
 }
 
 func TestTestclmNoExecutive(t *testing.T) {
-	p := start(context.Background(), "-d", t.TempDir())
-	defer p.stdin.Close()
-	if code := p.wait(t); code != 1 {
+	p := start(t, context.Background(), "-d", t.TempDir())
+	if code := p.Wait(t, deadline); code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	if out := p.out.String(); out != "Could not initialize Cluster Membership API instance error 2\n" {
+	if out := p.Out.String(); out != "Could not initialize Cluster Membership API instance error 2\n" {
 		t.Fatalf("output: %q", out)
 	}
-	if !strings.Contains(p.errs.String(), "no executive") {
-		t.Fatalf("stderr: %q", p.errs.String())
+	if !strings.Contains(p.Err.String(), "no executive") {
+		t.Fatalf("stderr: %q", p.Err.String())
 	}
 }
 

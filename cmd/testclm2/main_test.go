@@ -7,11 +7,11 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"goais/internal/svctest"
+	"goais/internal/testout"
 	"goais/service"
 	clmsvc "goais/service/clm"
 )
@@ -29,76 +29,11 @@ func newCluster(t *testing.T, n int) *svctest.Cluster {
 	}, svctest.Options{})
 }
 
-// output collects what the program prints and lets the test wait for a
-// line to appear.
-type output struct {
-	mu      sync.Mutex
-	b       strings.Builder
-	changed chan struct{}
-}
-
-func newOutput() *output { return &output{changed: make(chan struct{}, 1)} }
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.b.Write(p)
-	select {
-	case o.changed <- struct{}{}:
-	default:
-	}
-	return len(p), nil
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.b.String()
-}
-
-// waitFor waits until the output holds s and returns the output.
-func (o *output) waitFor(t *testing.T, s string) string {
-	t.Helper()
-	timeout := time.After(deadline)
-	for {
-		if out := o.String(); strings.Contains(out, s) {
-			return out
-		}
-		select {
-		case <-o.changed:
-		case <-timeout:
-			t.Fatalf("output never held %q; it is:\n%s", s, o.String())
-		}
-	}
-}
-
-// program runs testclm in the background.
-type program struct {
-	out   *output
-	errs  *output
-	stdin *io.PipeWriter
-	code  chan int
-}
-
-func start(ctx context.Context, args ...string) *program {
-	r, w := io.Pipe()
-	p := &program{out: newOutput(), errs: newOutput(), stdin: w, code: make(chan int, 1)}
-	go func() {
-		p.code <- runContext(ctx, args, r, p.out, p.errs)
-		r.Close()
-	}()
-	return p
-}
-
-func (p *program) wait(t *testing.T) int {
-	t.Helper()
-	select {
-	case c := <-p.code:
-		return c
-	case <-time.After(deadline):
-		t.Fatalf("testclm2 did not end; output:\n%s", p.out.String())
-	}
-	return -1
+// start runs testclm2 in the background with ctx and args.
+func start(t *testing.T, ctx context.Context, args ...string) *testout.Program {
+	return testout.Start(t, func(stdin io.Reader, stdout, stderr io.Writer) int {
+		return runContext(ctx, args, stdin, stdout, stderr)
+	})
 }
 
 // nodeLines is what testclm2 prints for node id.
@@ -114,10 +49,9 @@ func nodeLines(id service.NodeID, member bool, initialView uint64, change string
 
 func TestQuery(t *testing.T) {
 	c := newCluster(t, 3)
-	p := start(context.Background(), "-d", c.RunDir(2), "query")
-	defer p.stdin.Close()
-	if code := p.wait(t); code != 0 {
-		t.Fatalf("exit %d: %s", code, p.errs.String())
+	p := start(t, context.Background(), "-d", c.RunDir(2), "query")
+	if code := p.Wait(t, deadline); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.Err.String())
 	}
 	want := "AIS version supported: B.1.1\n" +
 		"called: saClmInitialize, status: SA_AIS_OK\n" +
@@ -126,7 +60,7 @@ func TestQuery(t *testing.T) {
 		"number of items: 3\n" +
 		nodeLines(1, true, 1, "NO_CHANGE") + nodeLines(2, true, 2, "NO_CHANGE") + nodeLines(3, true, 3, "NO_CHANGE") +
 		"called: saClmFinalize, status: SA_AIS_OK\n"
-	if out := p.out.String(); out != want {
+	if out := p.Out.String(); out != want {
 		t.Fatalf("got:\n%s\nwant:\n%s", out, want)
 	}
 }
@@ -134,42 +68,40 @@ func TestQuery(t *testing.T) {
 func TestCallbackModes(t *testing.T) {
 	c := newCluster(t, 3)
 	ctx, interrupt := context.WithCancel(context.Background())
-	full := start(ctx, "-d", c.RunDir(1), "callback", "full")
-	delta := start(ctx, "-d", c.RunDir(2), "callback", "delta")
-	defer full.stdin.Close()
-	defer delta.stdin.Close()
+	full := start(t, ctx, "-d", c.RunDir(1), "callback", "full")
+	delta := start(t, ctx, "-d", c.RunDir(2), "callback", "delta")
 	head := "AIS version supported: B.1.1\n" +
 		"called: saClmInitialize, status: SA_AIS_OK\n" +
 		"called: saClmSelectionObjectGet, status: SA_AIS_OK\n" +
 		"called: saClmClusterTrack, status: SA_AIS_OK\n"
-	full.out.waitFor(t, head)
-	delta.out.waitFor(t, head)
+	full.Out.WaitFor(t, head, deadline)
+	delta.Out.WaitFor(t, head, deadline)
 
 	c.Crash(3)
 	left := nodeLines(3, false, 3, "LEFT")
-	out := full.out.waitFor(t, "number of members: 2\n")
+	out := full.Out.WaitFor(t, "number of members: 2\n", deadline)
 	if want := head + "view number: 4\nnumber of items: 3\n" + nodeLines(1, true, 1, "NO_CHANGE") +
 		nodeLines(2, true, 2, "NO_CHANGE") + left + "number of members: 2\n"; out != want {
 		t.Fatalf("full after the crash:\n%s\nwant:\n%s", out, want)
 	}
-	out = delta.out.waitFor(t, "number of members: 2\n")
+	out = delta.Out.WaitFor(t, "number of members: 2\n", deadline)
 	if want := head + "view number: 4\nnumber of items: 1\n" + left + "number of members: 2\n"; out != want {
 		t.Fatalf("delta after the crash:\n%s\nwant:\n%s", out, want)
 	}
 
 	c.Add(5)
-	out = delta.out.waitFor(t, "number of members: 3\n")
+	out = delta.Out.WaitFor(t, "number of members: 3\n", deadline)
 	if !strings.HasSuffix(out, "view number: 5\nnumber of items: 1\n"+nodeLines(5, true, 5, "JOINED")+"number of members: 3\n") {
 		t.Fatalf("delta after the add:\n%s", out)
 	}
-	full.out.waitFor(t, "number of members: 3\n")
+	full.Out.WaitFor(t, "number of members: 3\n", deadline)
 
 	// SIGINT: track stop and finalize.
 	interrupt()
 	end := "called: saClmClusterTrackStop, status: SA_AIS_OK\ncalled: saClmFinalize, status: SA_AIS_OK\n"
-	for name, p := range map[string]*program{"full": full, "delta": delta} {
-		if code := p.wait(t); code != 0 || !strings.HasSuffix(p.out.String(), "number of members: 3\n"+end) {
-			t.Fatalf("%s: exit %d\n%s", name, code, p.out.String())
+	for name, p := range map[string]*testout.Program{"full": full, "delta": delta} {
+		if code := p.Wait(t, deadline); code != 0 || !strings.HasSuffix(p.Out.String(), "number of members: 3\n"+end) {
+			t.Fatalf("%s: exit %d\n%s", name, code, p.Out.String())
 		}
 	}
 }
@@ -177,14 +109,13 @@ func TestCallbackModes(t *testing.T) {
 // The executive going away ends the callback mode with the error.
 func TestExecutiveGone(t *testing.T) {
 	c := newCluster(t, 2)
-	p := start(context.Background(), "-d", c.RunDir(2), "callback", "full")
-	defer p.stdin.Close()
-	p.out.waitFor(t, "called: saClmClusterTrack, status: SA_AIS_OK\n")
+	p := start(t, context.Background(), "-d", c.RunDir(2), "callback", "full")
+	p.Out.WaitFor(t, "called: saClmClusterTrack, status: SA_AIS_OK\n", deadline)
 	c.Crash(2)
-	if code := p.wait(t); code != 1 {
+	if code := p.Wait(t, deadline); code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	if out := p.out.String(); !strings.HasSuffix(out, "called: saClmDispatch, status: SA_AIS_ERR_LIBRARY\n"+
+	if out := p.Out.String(); !strings.HasSuffix(out, "called: saClmDispatch, status: SA_AIS_ERR_LIBRARY\n"+
 		"called: saClmClusterTrackStop, status: SA_AIS_ERR_LIBRARY\ncalled: saClmFinalize, status: SA_AIS_OK\n") {
 		t.Fatalf("output:\n%s", out)
 	}
@@ -192,18 +123,16 @@ func TestExecutiveGone(t *testing.T) {
 
 func TestLimitAndErrors(t *testing.T) {
 	c := newCluster(t, 1)
-	p := start(context.Background(), "-d", c.RunDir(1), "-t", "1ms", "callback", "delta")
-	defer p.stdin.Close()
-	if code := p.wait(t); code != 0 || !strings.HasSuffix(p.out.String(), "called: saClmFinalize, status: SA_AIS_OK\n") {
-		t.Fatalf("-t: exit %d\n%s", code, p.out.String())
+	p := start(t, context.Background(), "-d", c.RunDir(1), "-t", "1ms", "callback", "delta")
+	if code := p.Wait(t, deadline); code != 0 || !strings.HasSuffix(p.Out.String(), "called: saClmFinalize, status: SA_AIS_OK\n") {
+		t.Fatalf("-t: exit %d\n%s", code, p.Out.String())
 	}
 
-	q := start(context.Background(), "-d", t.TempDir(), "query")
-	defer q.stdin.Close()
-	if code := q.wait(t); code != 1 {
+	q := start(t, context.Background(), "-d", t.TempDir(), "query")
+	if code := q.Wait(t, deadline); code != 1 {
 		t.Fatalf("no executive: exit %d", code)
 	}
-	if out := q.out.String(); out != "AIS version supported: B.1.1\ncalled: saClmInitialize, status: SA_AIS_ERR_LIBRARY\n" {
+	if out := q.Out.String(); out != "AIS version supported: B.1.1\ncalled: saClmInitialize, status: SA_AIS_ERR_LIBRARY\n" {
 		t.Fatalf("no executive: %q", out)
 	}
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"goais/internal/svctest"
+	"goais/internal/testout"
 	"goais/service"
 	svcevs "goais/service/evs"
 )
@@ -82,57 +84,19 @@ func TestTwoInstances(t *testing.T) {
 	}
 }
 
-// syncWriter is an output buffer that tells a waiting test when it grows.
-type syncWriter struct {
-	mu     sync.Mutex
-	buf    bytes.Buffer
-	change chan struct{}
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	n, err := w.buf.Write(p)
-	select {
-	case w.change <- struct{}{}:
-	default:
-	}
-	return n, err
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
-}
-
-// waitFor waits until the output contains s.
-func (w *syncWriter) waitFor(t *testing.T, s string) {
-	t.Helper()
-	timeout := time.After(time.Minute)
-	for !strings.Contains(w.String(), s) {
-		select {
-		case <-w.change:
-		case <-timeout:
-			t.Fatalf("output never showed %q:\n%s", s, w.String())
-		}
-	}
-}
-
 // A node fails while testevs waits for room to send: it prints both
 // configuration changes, then its messages once the ring moves again.
 func TestConfigurationChange(t *testing.T) {
 	c := newCluster(t, 3, svctest.Options{QueueLimit: 2})
 	c.Hold()
-	out := &syncWriter{change: make(chan struct{}, 1)}
-	done := make(chan int)
-	var errOut bytes.Buffer
-	go func() { done <- run([]string{"-d", c.RunDir(1), "-n", "5"}, out, &errOut) }()
-	out.waitFor(t, "Leave result 1\n")
+	p := testout.Start(t, func(_ io.Reader, stdout, stderr io.Writer) int {
+		return run([]string{"-d", c.RunDir(1), "-n", "5"}, stdout, stderr)
+	})
+	p.Out.WaitFor(t, "Leave result 1\n", time.Minute)
 	c.Crash(3)
 	c.Release()
-	if code := <-done; code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
+	if code := p.Wait(t, time.Minute); code != 0 {
+		t.Fatalf("exit %d: %s", code, p.Err.String())
 	}
 	want := header + `CONFIGURATION CHANGE
 --------------------
@@ -150,8 +114,8 @@ New configuration
 Members Left:
 Members Joined:
 ` + deliveries(5)
-	if out.String() != want {
-		t.Fatalf("output:\n%s\nwant:\n%s", out.String(), want)
+	if out := p.Out.String(); out != want {
+		t.Fatalf("output:\n%s\nwant:\n%s", out, want)
 	}
 }
 
