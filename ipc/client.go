@@ -11,10 +11,14 @@ import (
 	"time"
 )
 
-// CallbackQueue is the capacity of a Client's Callbacks channel. When it
-// is full the client stops reading its socket, so a client's memory for
-// undelivered callbacks is bounded by CallbackQueue frames.
+// CallbackQueue is the capacity of a Client's Callbacks channel.
 const CallbackQueue = 32
+
+// CallbackBytes bounds the callbacks a Client holds that the application
+// has not taken yet, beyond the channel. Below it responses never wait
+// behind callbacks; past it the client stops reading its socket, which
+// leaves the bytes queued in the executive, whose backlog rules apply.
+const CallbackBytes = 16 << 20
 
 // writeQueue is how many request frames may wait for the client's writer
 // goroutine; past it Call blocks (cancellably) until the executive reads.
@@ -34,7 +38,19 @@ type Client struct {
 	writes    chan []byte // request frames for the writer goroutine
 	callbacks chan Callback
 	done      chan struct{} // closed when err is set
+	closing   chan struct{} // closed by Close: stop delivering callbacks
+	closeOnce sync.Once
 	wg        sync.WaitGroup
+
+	// The callback queue between the reader and the Callbacks channel.
+	qmu    sync.Mutex
+	qspace sync.Cond // the reader waits here while qbytes > CallbackBytes
+	queue  []Callback
+	qcount int // callbacks queued or in the pump's hands
+	qbytes int
+	qready chan struct{} // capacity 1: the queue grew or ended
+	qended bool          // the reader will add nothing more
+	qshut  bool          // the Callbacks channel is closed
 
 	mu      sync.Mutex
 	err     error // why the client stopped; nil while connected
@@ -108,11 +124,15 @@ func Dial(ctx context.Context, path string, service uint16) (*Client, error) {
 		writes:    make(chan []byte, writeQueue),
 		callbacks: make(chan Callback, CallbackQueue),
 		done:      make(chan struct{}),
+		closing:   make(chan struct{}),
+		qready:    make(chan struct{}, 1),
 		pending:   make(map[uint32]pendingCall),
 	}
-	c.wg.Add(2)
+	c.qspace.L = &c.qmu
+	c.wg.Add(3)
 	go c.readLoop(r)
 	go c.writeLoop()
+	go c.pumpCallbacks()
 	return c, nil
 }
 
@@ -234,9 +254,11 @@ func (c *Client) abandon(id uint32) {
 	c.mu.Unlock()
 }
 
-// Callbacks delivers the executive's unsolicited messages in order. It is
-// closed when the client stops. Drain it: while it is full the client
-// reads nothing from the executive, responses included.
+// Callbacks delivers the executive's unsolicited messages in order. After
+// the connection is lost it still delivers what arrived before, then
+// closes; after Close it closes at once. Drain it: once CallbackBytes of
+// callbacks wait, the client reads nothing from the executive, responses
+// included.
 func (c *Client) Callbacks() <-chan Callback { return c.callbacks }
 
 // Done is closed when the client stops, by Close or connection loss.
@@ -254,6 +276,7 @@ func (c *Client) Err() error {
 // return ErrClosed. Close is idempotent and always returns nil.
 func (c *Client) Close() error {
 	c.fail(ErrClosed)
+	c.closeOnce.Do(func() { close(c.closing) })
 	c.wg.Wait()
 	return nil
 }
@@ -277,6 +300,9 @@ func (c *Client) fail(err error) {
 		p.finish(result{err: err})
 	}
 	close(c.done)
+	c.qmu.Lock()
+	c.qspace.Broadcast() // a reader waiting for room gives up
+	c.qmu.Unlock()
 	c.nc.Close()
 }
 
@@ -285,11 +311,10 @@ func (c *Client) disconnected(cause error) {
 }
 
 // readLoop dispatches responses to their callers and callbacks to the
-// channel. Blocking on a full Callbacks channel is the client's
-// back-pressure.
+// queue. Waiting for room in a full queue is the client's back-pressure.
 func (c *Client) readLoop(r *Reader) {
 	defer c.wg.Done()
-	defer close(c.callbacks)
+	defer c.endQueue()
 	for {
 		h, body, err := r.Next()
 		if err != nil {
@@ -303,15 +328,99 @@ func (c *Client) readLoop(r *Reader) {
 				return
 			}
 		case KindCallback:
-			cb := Callback{Fn: h.Fn, Body: clone(body)}
-			select {
-			case c.callbacks <- cb:
-			case <-c.done:
+			if !c.enqueueCallback(Callback{Fn: h.Fn, Body: clone(body)}) {
 				return
 			}
 		default:
 			c.disconnected(fmt.Errorf("%w: executive sent a %v frame after the hello", ErrMalformed, h.Kind))
 			return
+		}
+	}
+}
+
+// enqueueCallback adds cb to the queue, waiting while it holds
+// CallbackBytes; false if the client stopped meanwhile.
+func (c *Client) enqueueCallback(cb Callback) bool {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if c.qshut {
+		return false
+	}
+	if c.qcount == 0 {
+		// Nothing waits: straight to the channel if it has room, so that
+		// a callback sent before a response is there when Call returns.
+		select {
+		case c.callbacks <- cb:
+			return true
+		default:
+		}
+	}
+	for c.qbytes > CallbackBytes {
+		select {
+		case <-c.done:
+			return false
+		default:
+		}
+		c.qspace.Wait()
+	}
+	c.queue = append(c.queue, cb)
+	c.qcount++
+	c.qbytes += len(cb.Body)
+	select {
+	case c.qready <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+func (c *Client) endQueue() {
+	c.qmu.Lock()
+	c.qended = true
+	c.qmu.Unlock()
+	select {
+	case c.qready <- struct{}{}:
+	default:
+	}
+}
+
+// pumpCallbacks moves queued callbacks to the Callbacks channel, in
+// order, until the reader ended and the queue is empty, or Close.
+func (c *Client) pumpCallbacks() {
+	defer c.wg.Done()
+	defer func() {
+		c.qmu.Lock()
+		c.qshut = true
+		close(c.callbacks)
+		c.qmu.Unlock()
+	}()
+	for {
+		c.qmu.Lock()
+		batch, ended := c.queue, c.qended
+		c.queue = nil
+		c.qmu.Unlock()
+		if len(batch) == 0 {
+			if ended {
+				return
+			}
+			select {
+			case <-c.qready:
+				continue
+			case <-c.closing:
+				return
+			}
+		}
+		for i, cb := range batch {
+			select {
+			case c.callbacks <- cb:
+			case <-c.closing:
+				return
+			}
+			batch[i] = Callback{}
+			c.qmu.Lock()
+			c.qcount--
+			c.qbytes -= len(cb.Body)
+			c.qspace.Signal()
+			c.qmu.Unlock()
 		}
 	}
 }

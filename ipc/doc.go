@@ -73,11 +73,12 @@
 // is disconnected as too slow. A client that floods requests blocks in its
 // own reader goroutine on the event channel, never the loop.
 //
-// On the client, callbacks go to a channel of [CallbackQueue] entries; when
-// the application does not drain it the client stops reading the socket,
-// which leaves the bytes queued in the daemon, whose backlog rules then
-// apply. Because responses share the socket, a Call's response also waits
-// behind undrained callbacks: applications that use both should drain
+// On the client, callbacks wait in a queue of up to [CallbackBytes] bytes
+// in front of a channel of [CallbackQueue] entries, so that responses do
+// not wait behind callbacks the application has not taken yet. When the
+// queue is full the client stops reading the socket, which leaves the
+// bytes queued in the daemon, whose backlog rules then apply; responses
+// then wait too, so applications that receive many callbacks should drain
 // Callbacks on a goroutine of their own.
 //
 // # Concurrency

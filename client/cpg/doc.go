@@ -15,8 +15,10 @@
 // goroutine; [Client.Dispatch] runs [Callbacks] for one, all pending, or
 // every event until the context ends (CPG_DISPATCH_ONE, _ALL, _BLOCKING);
 // [Client.Events] hands them over a channel fed by a goroutine of the
-// client's. Read them promptly: while the client's buffer is full the
-// executive stops sending to it, and a client far behind is disconnected.
+// client's. Read them promptly: the client holds up to ipc.CallbackBytes
+// (16 MiB) of events not taken yet without delaying the answers to its
+// calls; past that it stops reading from the executive, its answers wait
+// too, and a client far behind is disconnected by the executive.
 //
 // # Flow control
 //
