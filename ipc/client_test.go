@@ -151,10 +151,12 @@ func TestClientProtocolViolations(t *testing.T) {
 // The client's own buffering is the Callbacks channel, CallbackQueue
 // entries; it learns of the disconnection after delivering what it holds.
 func TestUndrainedCallbacksPushBack(t *testing.T) {
+	// More than the client's callback queue and the server's hard
+	// backlog together can hold, so that the client must push back.
 	const (
 		hardBacklog = 2 << 20
 		body        = 64 << 10
-		sends       = 200
+		sends       = (CallbackBytes+hardBacklog)/body + 64
 	)
 	gone := make(chan struct{})
 	sent := make(chan struct{})
