@@ -156,7 +156,7 @@ func TestUndrainedCallbacksPushBack(t *testing.T) {
 	const (
 		hardBacklog = 2 << 20
 		body        = 64 << 10
-		sends       = (CallbackBytes+hardBacklog)/body + 64
+		sends       = (CallbackBytes+2*hardBacklog)/body + CallbackQueue + 256
 	)
 	gone := make(chan struct{})
 	sent := make(chan struct{})
