@@ -101,6 +101,10 @@ type Totem struct {
 	Keyfile     string // keyfile: path of the shared key
 	Key         string // key: the shared key inline
 	ClusterName string // cluster_name; also seeds the derived multicast address
+	// ConfigVersion is totem.config_version: nodes of one cluster compare
+	// it in sync (cmap), and a node older than the cluster leaves.
+	// IsSet("totem.config_version") tells 0 from unset.
+	ConfigVersion uint64
 
 	// Transport is udpu or udp. When the file does not say: udpu with a
 	// nodelist (with a warning, as corosync 3 would pick knet), udp

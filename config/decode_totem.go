@@ -102,6 +102,8 @@ func (d *decoder) totemKey(t *Totem, key string, e *entry) bool {
 		t.Key = d.text(e)
 	case "cluster_name":
 		t.ClusterName = d.text(e)
+	case "config_version":
+		t.ConfigVersion = uint64(d.integer(e, 0, 1<<63-1))
 	case "transport":
 		t.Transport = d.transport(e)
 	case "ip_version":

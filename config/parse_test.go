@@ -395,3 +395,14 @@ func clusterIDNaive(name string) uint16 {
 	}
 	return uint16(v)
 }
+
+func TestConfigVersion(t *testing.T) {
+	c, _ := mustParse(t, "totem {\nversion: 2\ncluster_name: v\nconfig_version: 7\n}\nnodelist {\nnode {\nring0_addr: 10.0.0.1\nnodeid: 1\n}\n}\n")
+	check(t, "ConfigVersion", c.Totem.ConfigVersion, uint64(7))
+	check(t, "IsSet", c.IsSet("totem.config_version"), true)
+	c, _ = mustParse(t, "totem {\nversion: 2\ncluster_name: v\n}\nnodelist {\nnode {\nring0_addr: 10.0.0.1\nnodeid: 1\n}\n}\n")
+	check(t, "IsSet when absent", c.IsSet("totem.config_version"), false)
+	if _, _, err := Parse("t.conf", []byte("totem {\nversion: 2\nconfig_version: -1\n}\n")); err == nil || !strings.Contains(err.Error(), "t.conf:3") {
+		t.Errorf("a negative config_version: %v", err)
+	}
+}
