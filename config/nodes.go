@@ -33,6 +33,7 @@ type Member struct {
 	Ring0  netip.Addr
 	Ring1  netip.Addr // invalid if the node has no ring1_addr
 	Name   string
+	Votes  int // quorum_votes; 0 = unset (one vote)
 	Line   int // line of the node block
 }
 
@@ -118,7 +119,7 @@ func (c *Config) Members(resolve Resolver) ([]Member, error) {
 	seen := map[uint32]int{}
 	for i := range c.Nodes {
 		n := &c.Nodes[i]
-		m := Member{NodeID: n.NodeID, Name: n.Name, Line: n.Line}
+		m := Member{NodeID: n.NodeID, Name: n.Name, Votes: n.QuorumVotes, Line: n.Line}
 		var err error
 		if m.Ring0, err = c.resolve(r, n.Ring0Addr); err != nil {
 			return nil, c.nodeErr(n, "ring0_addr", "cannot resolve: "+err.Error())

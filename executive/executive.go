@@ -10,6 +10,7 @@ import (
 	"goais/ipc"
 	"goais/logging"
 	"goais/service"
+	"goais/service/votequorum"
 	"goais/totem"
 	"goais/totem/pg"
 	"goais/transport"
@@ -42,7 +43,8 @@ type Executive struct {
 	badIn      rateLimit // malformed datagrams
 
 	engine  *service.Engine
-	execBuf []byte // scratch for exec messages services send
+	quorum  *votequorum.Votequorum // nil without quorum { provider: corosync_votequorum }
+	execBuf []byte                 // scratch for exec messages services send
 
 	cur         *totem.Delivery // delivery being dispatched
 	onMessageFn func([]byte)

@@ -201,7 +201,11 @@ func (e *Executive) configChange(cc *totem.ConfigChange) {
 			e.view.joined[id] = e.now
 		}
 	}
-	e.log.Log(context.Background(), logging.LevelNotice, fmt.Sprintf("Members[%d]: %s", len(cc.Members), nodeList(cc.Members)))
+	if e.quorum == nil {
+		// votequorum logs the members itself when its sync completes,
+		// as corosync's does.
+		e.log.Log(context.Background(), logging.LevelNotice, fmt.Sprintf("Members[%d]: %s", len(cc.Members), nodeList(cc.Members)))
+	}
 }
 
 func nodeList(ids []totem.NodeID) string {

@@ -11,8 +11,10 @@ import (
 	"goais/logging"
 	"goais/service"
 	"goais/service/clm"
+	"goais/service/cmap"
 	"goais/service/cpg"
 	"goais/service/evs"
+	"goais/service/votequorum"
 	"goais/totem"
 	"goais/totem/pg"
 )
@@ -33,17 +35,46 @@ func (e *Executive) newEngine() error {
 		return err
 	}
 	e.engine = eng
-	for _, svc := range []service.Service{
+	services := []service.Service{
+		cmap.New(env{e, service.CMAP}, cmap.Config{
+			ConfigVersion:    e.s.ConfigVersion,
+			HasConfigVersion: e.s.HasConfigVersion,
+			// A node whose configuration is older than the cluster's
+			// leaves, as corosync's does.
+			Shutdown: func(string) { e.Shutdown() },
+		}, logging.Subsys(e.s.Logger, "CMAP")),
 		loadSvc{e},
 		cpg.NewLibrary(env{e, service.CPG}, logging.Subsys(e.s.Logger, "CPG")),
 		evs.New(env{e, service.EVS}, logging.Subsys(e.s.Logger, "EVS")),
 		clm.New(env{e, service.CLM}, e.clmConfig(), logging.Subsys(e.s.Logger, "CLM")),
-	} {
+	}
+	if q := e.s.Quorum; q != nil {
+		e.quorum = votequorum.New(env{e, service.Votequorum}, e.quorumConfig(q), logging.Subsys(e.s.Logger, "QUORUM"))
+		services = append(services, e.quorum)
+	}
+	for _, svc := range services {
 		if err := eng.Register(svc); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// quorumConfig is votequorum's view of the configuration: this node's
+// votes and every configured node's.
+func (e *Executive) quorumConfig(q *QuorumSettings) votequorum.Config {
+	c := votequorum.Config{Votes: q.Votes, ExpectedVotes: q.ExpectedVotes, TwoNode: q.TwoNode, WaitForAll: q.WaitForAll}
+	if len(e.s.Nodes) > 0 {
+		c.NodeVotes = map[service.NodeID]uint32{}
+		for _, n := range e.s.Nodes {
+			v := n.Votes
+			if v == 0 {
+				v = 1
+			}
+			c.NodeVotes[n.NodeID] = v
+		}
+	}
+	return c
 }
 
 // libraryServices are the IPC service ids served besides cfg.

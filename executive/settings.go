@@ -34,6 +34,22 @@ type Settings struct {
 	StateDir string
 	// Logger is the root logger; the executive adds subsystems.
 	Logger *slog.Logger
+	// ConfigVersion is totem.config_version, HasConfigVersion whether the
+	// file sets it: cmap announces it in every sync round.
+	ConfigVersion    uint64
+	HasConfigVersion bool
+	// Quorum, if set, loads votequorum (quorum { provider:
+	// corosync_votequorum }), so that corosync members count this node's
+	// vote.
+	Quorum *QuorumSettings
+}
+
+// QuorumSettings are the votequorum options of the quorum { } section.
+type QuorumSettings struct {
+	Votes         uint32 // this node's votes; 0 = its nodelist quorum_votes, else 1
+	ExpectedVotes uint32 // 0 = the sum of the nodelist's votes
+	TwoNode       bool
+	WaitForAll    bool
 }
 
 // RingInfo is one local ring interface.
@@ -47,6 +63,7 @@ type NodeInfo struct {
 	NodeID totem.NodeID
 	Name   string
 	Addrs  []netip.Addr
+	Votes  uint32 // quorum_votes; 0 = one vote
 }
 
 func (s *Settings) check() error {

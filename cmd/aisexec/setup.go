@@ -242,12 +242,25 @@ func setup(c *config.Config, log *slog.Logger) (executive.Settings, node, error)
 		IPC:           srv,
 		StateDir:      state,
 		Logger:        log,
+
+		ConfigVersion:    c.Totem.ConfigVersion,
+		HasConfigVersion: c.IsSet("totem.config_version"),
+	}
+	if c.Quorum.Provider == "corosync_votequorum" {
+		s.Quorum = &executive.QuorumSettings{
+			Votes:         uint32(c.Quorum.Votes),
+			ExpectedVotes: uint32(c.Quorum.ExpectedVotes),
+			TwoNode:       c.Quorum.TwoNode,
+			// corosync turns wait_for_all on with two_node unless the
+			// file says otherwise.
+			WaitForAll: c.Quorum.WaitForAll || c.Quorum.TwoNode && !c.IsSet("quorum.wait_for_all"),
+		}
 	}
 	if local.Ring1.IsValid() {
 		s.Rings = append(s.Rings, executive.RingInfo{Number: 1, Addr: local.Ring1})
 	}
 	for _, m := range members {
-		ni := executive.NodeInfo{NodeID: tcfg.NodeID, Name: m.Name}
+		ni := executive.NodeInfo{NodeID: tcfg.NodeID, Name: m.Name, Votes: uint32(m.Votes)}
 		ni.NodeID = toNodeID(m.NodeID)
 		ni.Addrs = append(ni.Addrs, m.Ring0)
 		if m.Ring1.IsValid() {
