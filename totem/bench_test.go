@@ -21,7 +21,8 @@ type benchRing struct {
 	// delivered counts deliveries at node 1.
 	delivered int
 	// saturate keeps every send queue full; it starts once the ring formed.
-	saturate bool
+	saturate  bool
+	emptyRoom int // QueueRoom of an empty send queue
 	// record, if set, sees every datagram put on the network.
 	record func([]byte)
 	// onDeliver, if set, sees every payload delivered at node 1.
@@ -64,6 +65,7 @@ func newBenchRing(tb testing.TB, size, inFlight int) *benchRing {
 		r.step()
 	}
 	r.saturate = true
+	r.emptyRoom = r.nodes[0].QueueRoom()
 	return r
 }
 
@@ -92,7 +94,7 @@ func (r *benchRing) push(to int, data []byte) {
 // flush moves node i's output onto the network and tops up its send queue.
 func (r *benchRing) flush(i int) {
 	n := r.nodes[i]
-	for r.saturate && n.QueueRoom() > 16384-64 {
+	for r.saturate && n.QueueRoom() > r.emptyRoom-64 {
 		if err := n.Propose(r.now, r.payload, false); err != nil {
 			break
 		}

@@ -71,7 +71,11 @@ type Config struct {
 	// at most NetMTU - 90 bytes (corosync's totemsrp_net_mtu_adjust).
 	NetMTU int
 	// MaxQueue bounds the messages waiting to be sent (corosync's
-	// new_message_queue). Default 16384 (MESSAGE_QUEUE_MAX).
+	// new_message_queue). Default: room for four maximum-size (1 MiB)
+	// messages, 4 MiB / NetMTU frames (2796 at MTU 1500), as corosync's
+	// MESSAGE_QUEUE_MAX. The token takes at most window_size frames per
+	// visit, so a longer queue adds only latency and memory (16384 frames
+	// held 24 MB per node under a 64 KB flood).
 	MaxQueue int
 
 	// RingSeq is the ring seq persisted by an earlier run (0 if none). The
@@ -152,7 +156,7 @@ func (c Config) WithDefaults() Config {
 		c.NetMTU = 1500
 	}
 	if c.MaxQueue == 0 {
-		c.MaxQueue = 16384
+		c.MaxQueue = 4 << 20 / c.NetMTU
 	}
 	if c.Rand == nil {
 		c.Rand = rand.New(rand.NewPCG(uint64(c.NodeID), 0x70746f74656d))

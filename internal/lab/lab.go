@@ -256,7 +256,9 @@ func deleteNS(name string) error {
 	// gone; kill them first (by PID, as ip netns pids lists them).
 	if out, err := exec.Command("ip", "netns", "pids", name).Output(); err == nil {
 		for _, f := range strings.Fields(string(out)) {
-			if pid, err := strconv.Atoi(f); err == nil {
+			// Not this process: a thread of it may have entered the
+			// namespace (Host.Do), and ip lists the process then.
+			if pid, err := strconv.Atoi(f); err == nil && pid != os.Getpid() {
 				_ = syscall.Kill(pid, syscall.SIGKILL)
 			}
 		}
