@@ -133,6 +133,23 @@ func (e *Executive) members() cfg.Members {
 		}
 	}
 	slices.SortFunc(m.Nodes, func(a, b cfg.Member) int { return int(int64(a.NodeID) - int64(b.NodeID)) })
+	if e.quorum != nil {
+		st := e.quorum.Status()
+		m.Quorum = &cfg.Quorum{
+			Quorate:         st.Quorate,
+			ExpectedVotes:   st.ExpectedVotes,
+			HighestExpected: st.HighestExpected,
+			TotalVotes:      st.TotalVotes,
+			Quorum:          st.Quorum,
+		}
+		for _, ns := range st.Nodes {
+			for i := range m.Nodes {
+				if m.Nodes[i].NodeID == uint32(ns.NodeID) {
+					m.Nodes[i].Votes = ns.Votes
+				}
+			}
+		}
+	}
 	return m
 }
 

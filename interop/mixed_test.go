@@ -29,6 +29,21 @@ func TestMembershipSeenByBothKinds(t *testing.T) {
 func (c *cluster) checkCorosyncTools(n int) {
 	c.t.Helper()
 	all := c.ids()
+	// ais-cfgtool -m on the goais nodes: every member with its vote, the
+	// ring quorate with all votes counted.
+	for _, id := range c.ids(lab.Goais) {
+		d := c.daemons[id]
+		out, err := waitTool(d, `Quorum: quorate \(total votes `+strconv.Itoa(n)+`,`, c.lab.Bin("ais-cfgtool"), "-m")
+		if err != nil {
+			c.t.Error(err)
+		}
+		for _, other := range all {
+			re := regexp.MustCompile(`(?m)^` + strconv.Itoa(int(other)) + `\s+1\s+\S+\s+` + lab.NodeName(other) + `\s+member`)
+			if !re.MatchString(out) {
+				c.t.Errorf("ais-cfgtool -m on node %d does not list node %d as a member with one vote:\n%s", id, other, out)
+			}
+		}
+	}
 	for _, id := range c.ids(lab.Corosync) {
 		d := c.daemons[id]
 		// corosync-cfgtool -s: every node connected (or this one).

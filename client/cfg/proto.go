@@ -32,6 +32,19 @@ type Ring struct {
 type Members struct {
 	Ring  string   `json:"ring"` // "1.8": representative and seq, hex
 	Nodes []Member `json:"nodes"`
+	// Quorum is votequorum's view; nil when the executive runs without
+	// quorum { provider: corosync_votequorum }.
+	Quorum *Quorum `json:"quorum,omitempty"`
+}
+
+// Quorum is votequorum's state as this node computes it, in
+// corosync-quorumtool's terms.
+type Quorum struct {
+	Quorate         bool   `json:"quorate"`
+	ExpectedVotes   uint32 `json:"expected_votes"`
+	HighestExpected uint32 `json:"highest_expected"`
+	TotalVotes      uint32 `json:"total_votes"`
+	Quorum          uint32 `json:"quorum"`
 }
 
 // Member is one node.
@@ -43,6 +56,9 @@ type Member struct {
 	// configured nodes that are not.
 	Status string `json:"status"`
 	Local  bool   `json:"local,omitempty"`
+	// Votes the member holds in votequorum (0 for a member that has not
+	// announced them); meaningful when Members.Quorum is set.
+	Votes uint32 `json:"votes,omitempty"`
 }
 
 // Status is a detailed snapshot of the executive for tests and debugging.

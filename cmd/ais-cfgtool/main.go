@@ -2,7 +2,8 @@
 // and corosync-cfgtool do:
 //
 //	ais-cfgtool -s   print the status of every ring of this node
-//	ais-cfgtool -m   print the members: nodeid, address, name, status
+//	ais-cfgtool -m   print the members: nodeid, votes (with votequorum),
+//	                 address, name, status; and the quorum state
 //	ais-cfgtool -H   shut the executive down cleanly (it leaves the ring)
 //
 // It finds the executive's socket in the run directory: -d DIR, else the
@@ -94,7 +95,11 @@ func printRingStatus(w io.Writer, rs cfg.RingStatus) {
 func printMembers(w io.Writer, m cfg.Members) {
 	fmt.Fprintf(w, "Membership information (ring %s)\n", m.Ring)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "Nodeid\tAddress\tName\tStatus")
+	if m.Quorum != nil {
+		fmt.Fprintln(tw, "Nodeid\tVotes\tAddress\tName\tStatus")
+	} else {
+		fmt.Fprintln(tw, "Nodeid\tAddress\tName\tStatus")
+	}
 	for _, n := range m.Nodes {
 		name, addr := n.Name, strings.Join(n.Addrs, ",")
 		if name == "" {
@@ -107,7 +112,19 @@ func printMembers(w io.Writer, m cfg.Members) {
 		if n.Local {
 			status += " (local)"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", n.NodeID, addr, name, status)
+		if m.Quorum != nil {
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\n", n.NodeID, n.Votes, addr, name, status)
+		} else {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", n.NodeID, addr, name, status)
+		}
 	}
 	tw.Flush()
+	if q := m.Quorum; q != nil {
+		state := "not quorate"
+		if q.Quorate {
+			state = "quorate"
+		}
+		fmt.Fprintf(w, "Quorum: %s (total votes %d, expected votes %d, highest expected %d, quorum %d)\n",
+			state, q.TotalVotes, q.ExpectedVotes, q.HighestExpected, q.Quorum)
+	}
 }
