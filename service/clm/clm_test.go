@@ -5,30 +5,23 @@ import (
 	"strings"
 	"testing"
 
+	"goais/internal/svcharness"
 	"goais/service"
 )
-
-type oneEnv struct{ sent [][]byte }
-
-func (e *oneEnv) NodeID() service.NodeID { return 7 }
-func (e *oneEnv) Mcast(fn uint16, body []byte) error {
-	e.sent = append(e.sent, Message(fn, body))
-	return nil
-}
 
 // The configured record is normalised: a name cut to 256 bytes, an
 // IPv4-mapped address as IPv4, no zone; and it is what the node sends.
 func TestSelfRecord(t *testing.T) {
-	env := &oneEnv{}
+	env := &svcharness.Env{ID: 7, Message: Message}
 	c := New(env, Config{Self: NodeInfo{Address: netip.MustParseAddr("::ffff:10.9.8.7"), Name: strings.Repeat("n", 300)}}, nil)
 	if c.ID() != service.CLM || c.Name() != "clm" {
 		t.Fatalf("id %d name %q", c.ID(), c.Name())
 	}
 	c.SyncInit([]service.NodeID{7}, []service.NodeID{7}, service.RingID{Rep: 7, Seq: 40})
-	if !c.SyncProcess() || len(env.sent) != 1 {
-		t.Fatalf("sent %d messages", len(env.sent))
+	if !c.SyncProcess() || len(env.Sent) != 1 {
+		t.Fatalf("sent %d messages", len(env.Sent))
 	}
-	n, err := DecodeNodeJoin(env.sent[0], false)
+	n, err := DecodeNodeJoin(env.Sent[0], false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,10 +29,10 @@ func TestSelfRecord(t *testing.T) {
 		t.Fatalf("sent %+v", n)
 	}
 	// A second SyncProcess in the same round sends nothing more.
-	if !c.SyncProcess() || len(env.sent) != 1 {
-		t.Fatalf("sent %d messages", len(env.sent))
+	if !c.SyncProcess() || len(env.Sent) != 1 {
+		t.Fatalf("sent %d messages", len(env.Sent))
 	}
-	c.Deliver(7, FnNodeJoin, env.sent[0], false)
+	c.Deliver(7, FnNodeJoin, env.Sent[0], false)
 	c.SyncActivate()
 	view, nodes, ok := c.View()
 	if !ok || view != 10 || len(nodes) != 1 || nodes[0].Name != n.Name {

@@ -9,77 +9,28 @@ import (
 	"time"
 
 	clmapi "goais/client/clm"
+	"goais/internal/svcharness"
 	"goais/ipc"
 	"goais/service"
 )
 
 func FuzzDecodeNodeJoin(f *testing.F) {
-	for _, be := range []bool{false, true} {
-		var o binary.ByteOrder = binary.LittleEndian
-		if be {
-			o = binary.BigEndian
-		}
-		for _, n := range []Node{
-			{ID: 2, Address: netip.MustParseAddr("10.0.0.2"), Name: "node2", BootTime: time.Unix(1, 2), InitialView: 3},
-			{ID: 3, Address: netip.MustParseAddr("fe80::3")},
-		} {
-			msg, err := n.encode(o)
-			if err != nil {
-				f.Fatal(err)
-			}
-			f.Add(msg, be)
-			f.Add(msg[:len(msg)/2], be)
-		}
-	}
-	f.Add([]byte{}, false)
-	f.Add(make([]byte, 16), false)
+	svcharness.Seeds(f, 16,
+		Node{ID: 2, Address: netip.MustParseAddr("10.0.0.2"), Name: "node2", BootTime: time.Unix(1, 2), InitialView: 3}.encode,
+		Node{ID: 3, Address: netip.MustParseAddr("fe80::3")}.encode)
 	f.Fuzz(func(t *testing.T, msg []byte, be bool) {
-		n, err := DecodeNodeJoin(msg, be)
-		if err != nil {
-			return
-		}
-		var o binary.ByteOrder = binary.LittleEndian
-		if be {
-			o = binary.BigEndian
-		}
-		again, err := n.encode(o)
-		if err != nil {
-			t.Fatalf("re-encode %+v: %v", n, err)
-		}
-		n2, err := DecodeNodeJoin(again, be)
-		if err != nil || !nodesEqual(n, n2) {
-			t.Fatalf("round trip: %+v -> %+v, %v", n, n2, err)
+		if n, err := DecodeNodeJoin(msg, be); err == nil {
+			svcharness.RoundTrip(t, n, be, Node.encode, DecodeNodeJoin, nodesEqual)
 		}
 	})
-}
-
-// fuzzEnv is node 1 of FuzzCLM: its NODEJOINs queue up and come back when
-// the input says so.
-type fuzzEnv struct {
-	queue [][]byte
-	full  bool
-}
-
-func (e *fuzzEnv) NodeID() service.NodeID { return 1 }
-
-func (e *fuzzEnv) Mcast(fn uint16, body []byte) error {
-	if e.full {
-		return service.ErrTryAgain
-	}
-	e.queue = append(e.queue, Message(fn, body))
-	return nil
 }
 
 // fuzzConn checks every response and callback the service sends: each
 // must decode.
 type fuzzConn struct {
-	t  *testing.T
-	id uint64
+	svcharness.Conn
+	t *testing.T
 }
-
-func (c *fuzzConn) ID() uint64     { return c.id }
-func (c *fuzzConn) Cred() ipc.Cred { return ipc.Cred{} }
-func (c *fuzzConn) Backlog() int   { return 0 }
 
 func (c *fuzzConn) Respond(_ uint32, fn uint16, status ipc.Status, body []byte) {
 	if status != ipc.StatusOK && len(body) > 0 {
@@ -117,24 +68,6 @@ func (c *fuzzConn) Callback(fn uint16, body []byte) {
 	}
 }
 
-type fuzzInput struct{ b []byte }
-
-func (in *fuzzInput) byte() byte {
-	if len(in.b) == 0 {
-		return 0
-	}
-	v := in.b[0]
-	in.b = in.b[1:]
-	return v
-}
-
-func (in *fuzzInput) bytes(n int) []byte {
-	n = min(n, len(in.b))
-	v := in.b[:n]
-	in.b = in.b[n:]
-	return v
-}
-
 // FuzzCLM drives one CLM with arbitrary exec messages (well-formed and
 // not, from members and others), library requests with arbitrary bodies,
 // its own messages coming back and sync rounds in any order, and checks
@@ -145,20 +78,20 @@ func FuzzCLM(f *testing.F) {
 	f.Add([]byte{0, 2, 1, 2, 2, 7, 9, 0, 4, 2, 9, 4, 0, 0, 0, 0, 1, 8, 3, 0, 2, 1, 1, 0})
 	f.Add([]byte{6, 0, 2, 1, 2, 3, 2, 1, 5, 1, 0, 200, 1, 2, 3})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		env := &fuzzEnv{}
+		env := &svcharness.Env{ID: 1, Message: Message}
 		c := New(env, Config{
 			Self:   NodeInfo{Address: netip.MustParseAddr("10.0.0.1"), Name: "n1", BootTime: time.Unix(100, 0)},
 			Lookup: func(id service.NodeID) (NodeInfo, bool) { return NodeInfo{Name: "cfg"}, id%2 == 0 },
 		}, nil)
-		in := &fuzzInput{data}
+		in := svcharness.NewInput(data)
 		var seq uint64
 		var members []service.NodeID
 		var activated []service.NodeID
-		conns := []*fuzzConn{{t, 1}, {t, 2}, {t, 3}}
-		for steps := 0; len(in.b) > 0 && steps < 300; steps++ {
-			switch in.byte() % 8 {
+		conns := []*fuzzConn{{svcharness.Conn{ConnID: 1}, t}, {svcharness.Conn{ConnID: 2}, t}, {svcharness.Conn{ConnID: 3}, t}}
+		for steps := 0; in.Len() > 0 && steps < 300; steps++ {
+			switch in.Byte() % 8 {
 			case 0: // a new ring: members 1 and some of 2..5
-				mask := in.byte()
+				mask := in.Byte()
 				members = []service.NodeID{1}
 				for i := range 4 {
 					if mask&(1<<i) != 0 {
@@ -167,7 +100,7 @@ func FuzzCLM(f *testing.F) {
 				}
 				var trans []service.NodeID
 				for _, id := range members {
-					if in.byte()%2 == 0 || id == 1 {
+					if in.Byte()%2 == 0 || id == 1 {
 						trans = append(trans, id)
 					}
 				}
@@ -184,47 +117,43 @@ func FuzzCLM(f *testing.F) {
 			case 3:
 				c.SyncAbort()
 			case 4: // our own queued messages come back
-				for _, m := range env.queue {
+				for _, m := range env.Sent {
 					c.Deliver(1, FnNodeJoin, m, false)
 				}
-				env.queue = nil
+				env.Sent = nil
 			case 5: // a record from another node, maybe someone else's
-				sender := service.NodeID(1 + in.byte()%6)
-				n := Node{ID: service.NodeID(in.byte() % 7), Name: string(in.bytes(int(in.byte() % 8))),
-					InitialView: uint64(in.byte()), BootTime: time.Unix(int64(in.byte()), 0)}
-				if in.byte()%2 == 0 {
+				sender := service.NodeID(1 + in.Byte()%6)
+				n := Node{ID: service.NodeID(in.Byte() % 7), Name: string(in.Bytes(int(in.Byte() % 8))),
+					InitialView: uint64(in.Byte()), BootTime: time.Unix(int64(in.Byte()), 0)}
+				if in.Byte()%2 == 0 {
 					n.Address = netip.AddrFrom4([4]byte{10, 0, 0, byte(n.ID)})
 				}
-				be := in.byte()%2 == 0
-				var o binary.ByteOrder = binary.LittleEndian
-				if be {
-					o = binary.BigEndian
-				}
-				msg, err := n.encode(o)
+				be := in.Byte()%2 == 0
+				msg, err := n.encode(svcharness.Order(be))
 				if err != nil {
 					t.Fatal(err)
 				}
 				c.Deliver(sender, FnNodeJoin, msg, be)
 			case 6: // raw bytes as an exec message
-				sender := service.NodeID(1 + in.byte()%6)
-				fn := uint16(in.byte() % 3)
-				msg := bytes.Clone(in.bytes(int(in.byte())))
-				if len(msg) >= 16 && in.byte()%2 == 0 {
+				sender := service.NodeID(1 + in.Byte()%6)
+				fn := uint16(in.Byte() % 3)
+				msg := bytes.Clone(in.Bytes(int(in.Byte())))
+				if len(msg) >= 16 && in.Byte()%2 == 0 {
 					binary.LittleEndian.PutUint32(msg[8:], uint32(len(msg)))
 				}
-				c.Deliver(sender, fn, msg, in.byte()%2 == 0)
+				c.Deliver(sender, fn, msg, in.Byte()%2 == 0)
 			case 7: // a library request with an arbitrary body
-				conn := conns[int(in.byte())%len(conns)]
-				switch in.byte() % 4 {
+				conn := conns[int(in.Byte())%len(conns)]
+				switch in.Byte() % 4 {
 				case 0:
 					c.LibConnect(conn)
 				case 1:
 					c.LibDisconnect(conn)
 				default:
-					fn := uint16(in.byte() % 5)
-					c.LibRequest(conn, 1, fn, bytes.Clone(in.bytes(int(in.byte()%24))))
+					fn := uint16(in.Byte() % 5)
+					c.LibRequest(conn, 1, fn, bytes.Clone(in.Bytes(int(in.Byte()%24))))
 				}
-				env.full = in.byte()%4 == 0
+				env.Full = in.Byte()%4 == 0
 			}
 			if view, nodes, ok := c.View(); ok {
 				var ids []service.NodeID

@@ -1,7 +1,6 @@
 package clm
 
 import (
-	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
@@ -14,50 +13,28 @@ import (
 	"time"
 
 	clmapi "goais/client/clm"
-	"goais/internal/datadriven"
+	"goais/internal/svcharness"
 	"goais/ipc"
 	"goais/service"
-	"goais/totem"
 )
 
-// cluster is the bench of the interaction scripts: CLM instances fed one
-// ordered stream of exec messages per ring by a fake bus, a scripted sync
-// driver that calls ConfigChange, SyncInit, SyncProcess and SyncActivate
-// in the engine's order, and fake library connections whose responses and
-// callbacks become transcript lines. "Foreign" members are ring members
-// without an instance (corosync nodes), whose messages the script may
-// inject byte for byte.
+// cluster is the bench of the interaction scripts (see
+// internal/svcharness): CLM instances on a fake bus, driven through sync
+// rounds in the engine's order, and fake library connections whose
+// responses and callbacks become transcript lines. Foreign members
+// (corosync nodes) are ring members without an instance, whose messages
+// the script may inject byte for byte.
 type cluster struct {
-	t        *testing.T
-	nodes    []*node // ascending id
-	foreign  map[service.NodeID]service.RingID
-	known    map[service.NodeID]bool // what Lookup knows
-	bus      []busMsg
-	seq      uint64
-	pending  []*node // nodes whose sync round waits for "activate"
-	logLevel slog.Level
-
-	busOut []string
-	out    map[service.NodeID][]string
+	*svcharness.Cluster[*instance]
+	known map[service.NodeID]bool // what Lookup knows
 }
 
-type busMsg struct {
-	from service.NodeID
-	ring service.RingID
-	fn   uint16
-	msg  []byte // header included
-	be   bool
-}
-
-type node struct {
-	c       *cluster
-	id      service.NodeID
-	clm     *CLM
-	boot    time.Time
-	ring    service.RingID
-	members []service.NodeID
-	script  []bool // outcomes of the next Mcasts: true refuses
-	conns   map[uint64]*fakeConn
+// instance is a node's CLM with its boot time and library connections.
+type instance struct {
+	*CLM
+	boot  time.Time
+	conns map[uint64]*fakeConn
+	reqs  uint32 // requests sent, for their ids
 }
 
 // base is the epoch of the scripts' boot times: node n first boots at
@@ -65,55 +42,51 @@ type node struct {
 var base = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func newCluster(t *testing.T) *cluster {
-	return &cluster{t: t, foreign: make(map[service.NodeID]service.RingID), known: make(map[service.NodeID]bool),
-		logLevel: slog.LevelWarn, out: make(map[service.NodeID][]string)}
-}
-
-func (n *node) NodeID() service.NodeID { return n.id }
-
-func (n *node) Mcast(fn uint16, body []byte) error {
-	if len(n.script) > 0 {
-		refuse := n.script[0]
-		n.script = n.script[1:]
-		if refuse {
-			n.c.say(n.id, "env: %s refused, try again", FnName(fn))
-			return service.ErrTryAgain
-		}
-	}
-	n.c.bus = append(n.c.bus, busMsg{from: n.id, ring: n.ring, fn: fn, msg: Message(fn, body)})
-	return nil
+	c := &cluster{known: make(map[service.NodeID]bool)}
+	c.Cluster = svcharness.New[*instance](t, svcharness.Config{
+		Message:  Message,
+		Describe: describe,
+		Refused:  func(fn uint16) string { return fmt.Sprintf("env: %s refused, try again", FnName(fn)) },
+		Raw:      raw,
+		LogLevel: slog.LevelWarn,
+		Commands: c.command,
+		Check:    c.check,
+	})
+	return c
 }
 
 func addrOf(id service.NodeID) netip.Addr { return netip.AddrFrom4([4]byte{10, 0, 0, byte(id)}) }
 
-// start creates (or restarts) the instance of node id.
-func (c *cluster) start(id service.NodeID, boot time.Time) *node {
-	n := &node{c: c, id: id, boot: boot, conns: make(map[uint64]*fakeConn)}
-	n.clm = New(n, Config{
-		Self: NodeInfo{Address: addrOf(id), Name: fmt.Sprintf("node%d", id), BootTime: boot},
-		Lookup: func(x service.NodeID) (NodeInfo, bool) {
-			if !c.known[x] {
-				return NodeInfo{}, false
-			}
-			return NodeInfo{Address: addrOf(x), Name: fmt.Sprintf("cfg%d", x)}, true
-		},
-	}, slog.New(logHandler{c, id}))
-	return n
+// start returns how to build the instance of a node booted at boot.
+func (c *cluster) start(boot time.Time) func(n *svcharness.Node[*instance]) *instance {
+	return func(n *svcharness.Node[*instance]) *instance {
+		id := n.ID
+		return &instance{New(n, Config{
+			Self: NodeInfo{Address: addrOf(id), Name: fmt.Sprintf("node%d", id), BootTime: boot},
+			Lookup: func(x service.NodeID) (NodeInfo, bool) {
+				if !c.known[x] {
+					return NodeInfo{}, false
+				}
+				return NodeInfo{Address: addrOf(x), Name: fmt.Sprintf("cfg%d", x)}, true
+			},
+		}, c.Logger(id)), boot, make(map[uint64]*fakeConn), 0}
+	}
 }
 
-// fakeConn is a library connection; what the service sends it becomes
-// transcript lines.
+// fakeConn is a library connection of node; what the service sends it
+// becomes transcript lines.
 type fakeConn struct {
-	n  *node
-	id uint64
+	svcharness.Conn
+	c    *cluster
+	node service.NodeID
 }
 
-func (f *fakeConn) ID() uint64     { return f.id }
-func (f *fakeConn) Cred() ipc.Cred { return ipc.Cred{PID: 1000 + int(f.id)} }
-func (f *fakeConn) Backlog() int   { return 0 }
+func (c *cluster) newConn(node service.NodeID, id uint64) *fakeConn {
+	return &fakeConn{svcharness.Conn{ConnID: id, PID: 1000 + int(id)}, c, node}
+}
 
 func (f *fakeConn) Respond(reqID uint32, fn uint16, status ipc.Status, body []byte) {
-	s := fmt.Sprintf("c%d %s: %v", f.id, fnName(fn), status)
+	s := fmt.Sprintf("c%d %s: %v", f.ConnID, fnName(fn), status)
 	if len(body) > 0 {
 		switch fn {
 		case clmapi.FnTrack:
@@ -130,7 +103,7 @@ func (f *fakeConn) Respond(reqID uint32, fn uint16, status ipc.Status, body []by
 			s += fmt.Sprintf(" body %x", body)
 		}
 	}
-	f.n.c.say(f.n.id, "%s", s)
+	f.c.Say(f.node, "%s", s)
 }
 
 func (f *fakeConn) Callback(fn uint16, body []byte) {
@@ -138,23 +111,23 @@ func (f *fakeConn) Callback(fn uint16, body []byte) {
 	case clmapi.CbTrack:
 		cb, err := clmapi.DecodeTrackCallback(body)
 		if err != nil {
-			f.n.c.say(f.n.id, "c%d track callback undecodable: %v", f.id, err)
+			f.c.Say(f.node, "c%d track callback undecodable: %v", f.ConnID, err)
 			return
 		}
-		f.n.c.say(f.n.id, "c%d track callback %v members=%d %s", f.id, cb.Status, cb.NumberOfMembers, fmtBuffer(cb.Buffer))
+		f.c.Say(f.node, "c%d track callback %v members=%d %s", f.ConnID, cb.Status, cb.NumberOfMembers, fmtBuffer(cb.Buffer))
 	case clmapi.CbNodeGet:
 		cb, err := clmapi.DecodeNodeGetCallback(body)
 		if err != nil {
-			f.n.c.say(f.n.id, "c%d node get callback undecodable: %v", f.id, err)
+			f.c.Say(f.node, "c%d node get callback undecodable: %v", f.ConnID, err)
 			return
 		}
-		s := fmt.Sprintf("c%d node get callback inv=%d %v", f.id, cb.Invocation, cb.Status)
+		s := fmt.Sprintf("c%d node get callback inv=%d %v", f.ConnID, cb.Invocation, cb.Status)
 		if cb.Status == ipc.StatusOK {
 			s += " " + fmtNode(cb.Node)
 		}
-		f.n.c.say(f.n.id, "%s", s)
+		f.c.Say(f.node, "%s", s)
 	default:
-		f.n.c.say(f.n.id, "c%d callback fn %d: %x", f.id, fn, body)
+		f.c.Say(f.node, "c%d callback fn %d: %x", f.ConnID, fn, body)
 	}
 }
 
@@ -208,57 +181,6 @@ func fmtBufferOrErr(buf clmapi.ClusterNotificationBuffer, err error) string {
 	return fmtBuffer(buf)
 }
 
-func (c *cluster) say(id service.NodeID, format string, args ...any) {
-	c.out[id] = append(c.out[id], fmt.Sprintf(format, args...))
-}
-
-// flushOutput returns this command's transcript: the bus trace, then each
-// node's lines in node order.
-func (c *cluster) flushOutput() string {
-	var b strings.Builder
-	for _, l := range c.busOut {
-		b.WriteString("bus: " + l + "\n")
-	}
-	ids := make([]service.NodeID, 0, len(c.out))
-	for id := range c.out {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		for _, l := range c.out[id] {
-			fmt.Fprintf(&b, "n%d: %s\n", id, l)
-		}
-	}
-	c.busOut = nil
-	c.out = make(map[service.NodeID][]string)
-	return b.String()
-}
-
-func (c *cluster) node(id service.NodeID) *node {
-	for _, n := range c.nodes {
-		if n.id == id {
-			return n
-		}
-	}
-	c.t.Fatalf("no node %d", id)
-	return nil
-}
-
-// deliver hands every queued message, in order, to the instances in the
-// ring it was sent in.
-func (c *cluster) deliver() {
-	for len(c.bus) > 0 {
-		m := c.bus[0]
-		c.bus = c.bus[1:]
-		c.busOut = append(c.busOut, fmt.Sprintf("n%d %s", m.from, describe(m.fn, m.msg, m.be)))
-		for _, n := range c.nodes {
-			if n.ring == m.ring {
-				n.clm.Deliver(m.from, m.fn, m.msg, m.be)
-			}
-		}
-	}
-}
-
 func describe(fn uint16, msg []byte, be bool) string {
 	var s string
 	if fn == FnNodeJoin {
@@ -277,193 +199,37 @@ func describe(fn uint16, msg []byte, be bool) string {
 	return s
 }
 
-// logHandler turns a node's log records at or above the cluster's level
-// into transcript lines.
-type logHandler struct {
-	c  *cluster
-	id service.NodeID
-}
-
-func (h logHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.c.logLevel }
-
-func (h logHandler) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "log %s %s", r.Level, strings.ReplaceAll(r.Message, "\t", "    "))
-	r.Attrs(func(a slog.Attr) bool {
-		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
-		return true
-	})
-	h.c.say(h.id, "%s", b.String())
-	return nil
-}
-
-func (h logHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h logHandler) WithGroup(string) slog.Handler      { return h }
-
-// ring forms a new ring of ids, as the engine drives it: pending messages
-// of older rings are delivered first, a round still waiting is aborted,
-// then every member gets the transitional and regular configurations and
-// SyncInit. phase=init stops there; otherwise SyncProcess runs on every
-// member, in node order, until all are done, queued messages delivered
-// between passes; phase=process stops there, before activation.
-func (c *cluster) ring(ids []service.NodeID, phase string) {
-	c.deliver()
-	var members []*node
-	for _, id := range ids {
-		if _, ok := c.foreign[id]; ok {
-			continue
-		}
-		members = append(members, c.node(id))
-	}
-	for _, n := range members {
-		if i := slices.Index(c.pending, n); i >= 0 {
-			c.say(n.id, "sync abort")
-			n.clm.SyncAbort()
-			c.pending = slices.Delete(c.pending, i, i+1)
-		}
-	}
-	c.seq += 4
-	ring := service.RingID{Rep: slices.Min(ids), Seq: c.seq}
-	ringOf := func(id service.NodeID) service.RingID {
-		if r, ok := c.foreign[id]; ok {
-			return r
-		}
-		return c.node(id).ring
-	}
-	trans := make(map[service.NodeID][]service.NodeID)
-	for _, n := range members {
-		trans[n.id] = []service.NodeID{n.id}
-		if n.ring != (service.RingID{}) {
-			trans[n.id] = slices.DeleteFunc(slices.Clone(ids), func(id service.NodeID) bool { return ringOf(id) != n.ring })
-		}
-	}
-	for _, id := range ids {
-		if _, ok := c.foreign[id]; ok {
-			c.foreign[id] = ring
-		}
-	}
-	for _, n := range members {
-		tr := trans[n.id]
-		n.clm.ConfigChange(totem.ConfigChange{Type: totem.Transitional, Ring: ring, Members: tr})
-		n.clm.ConfigChange(totem.ConfigChange{Type: totem.Regular, Ring: ring, Members: ids})
-		n.ring, n.members = ring, slices.Clone(ids)
-		n.clm.SyncInit(tr, ids, ring)
-	}
-	if phase == "init" {
-		return
-	}
-	todo := slices.Clone(members)
-	for pass := 0; len(todo) > 0; pass++ {
-		if pass == 10 {
-			c.t.Fatalf("sync process not done after %d passes", pass)
-		}
-		var again []*node
-		for _, n := range todo {
-			if !n.clm.SyncProcess() {
-				c.say(n.id, "sync process not done, called again later")
-				again = append(again, n)
-			}
-		}
-		todo = again
-		if len(todo) > 0 {
-			c.deliver()
-		}
-	}
-	c.pending = append(c.pending, members...)
-	if phase != "process" {
-		c.activate()
-	}
-}
-
-// activate delivers the round's messages and activates every waiting
-// member, in node order.
-func (c *cluster) activate() {
-	c.deliver()
-	slices.SortFunc(c.pending, func(a, b *node) int { return int(a.id) - int(b.id) })
-	for _, n := range c.pending {
-		n.clm.SyncActivate()
-	}
-	c.pending = nil
-}
-
 // check asserts what every quiet moment must show: nodes in the same ring
 // that adopted it agree on the view, and every view lists the ring's
 // members.
 func (c *cluster) check(pos string) {
-	if len(c.bus) > 0 || len(c.pending) > 0 {
+	if !c.Quiet() {
 		return
 	}
 	views := make(map[service.RingID]string)
 	owner := make(map[service.RingID]service.NodeID)
-	for _, n := range c.nodes {
-		view, nodes, ok := n.clm.View()
-		if !ok || view != n.ring.Seq/4 {
+	for _, n := range c.Nodes {
+		view, nodes, ok := n.Svc.View()
+		if !ok || view != n.Ring.Seq/4 {
 			continue // not adopted (an interrupted round)
 		}
 		var ids []service.NodeID
 		for _, x := range nodes {
 			ids = append(ids, x.ID)
 		}
-		if !slices.Equal(ids, n.members) {
-			c.t.Fatalf("%s: node %d: view %d lists %v, the ring has %v", pos, n.id, view, ids, n.members)
+		if !slices.Equal(ids, n.Members) {
+			c.T.Fatalf("%s: node %d: view %d lists %v, the ring has %v", pos, n.ID, view, ids, n.Members)
 		}
 		v := fmt.Sprint(view, nodes)
-		if w, ok := views[n.ring]; ok && w != v {
-			c.t.Fatalf("%s: nodes %d and %d of ring %v disagree:\n%s\n%s", pos, owner[n.ring], n.id, n.ring, w, v)
+		if w, ok := views[n.Ring]; ok && w != v {
+			c.T.Fatalf("%s: nodes %d and %d of ring %v disagree:\n%s\n%s", pos, owner[n.Ring], n.ID, n.Ring, w, v)
 		}
-		views[n.ring], owner[n.ring] = v, n.id
+		views[n.Ring], owner[n.Ring] = v, n.ID
 	}
-}
-
-// ddCase wraps one script command with the accessors the harness uses.
-type ddCase struct {
-	*datadriven.TestData
-	t *testing.T
-}
-
-func (d *ddCase) arg(key, def string) string {
-	if !d.Has(key) {
-		return def
-	}
-	v, _ := d.Value(key)
-	return v
-}
-
-const required = ^uint64(0)
-
-func (d *ddCase) num(key string, def uint64) uint64 {
-	s := d.arg(key, "")
-	if s == "" {
-		if def == required {
-			d.Fatalf(d.t, "needs %s=", key)
-		}
-		return def
-	}
-	v, err := strconv.ParseUint(s, 0, 64)
-	if err != nil {
-		d.Fatalf(d.t, "bad %s=%q", key, s)
-	}
-	return v
-}
-
-func (d *ddCase) ids(key string) []service.NodeID {
-	var out []service.NodeID
-	a, ok := d.Arg(key)
-	if !ok {
-		return nil
-	}
-	for _, f := range a.Vals {
-		v, err := strconv.ParseUint(f, 10, 32)
-		if err != nil {
-			d.Fatalf(d.t, "bad node id %q", f)
-		}
-		out = append(out, service.NodeID(v))
-	}
-	return out
 }
 
 // trackFlags reads flags=current,changes,changes-only or a number.
-func (d *ddCase) trackFlags() clmapi.TrackFlags {
+func trackFlags(d *svcharness.Case) clmapi.TrackFlags {
 	a, _ := d.Arg("flags")
 	var f clmapi.TrackFlags
 	for _, v := range a.Vals {
@@ -477,7 +243,7 @@ func (d *ddCase) trackFlags() clmapi.TrackFlags {
 		default:
 			n, err := strconv.ParseUint(v, 0, 8)
 			if err != nil {
-				d.Fatalf(d.t, "bad flag %q", v)
+				d.Failf("bad flag %q", v)
 			}
 			f |= clmapi.TrackFlags(n)
 		}
@@ -485,86 +251,67 @@ func (d *ddCase) trackFlags() clmapi.TrackFlags {
 	return f
 }
 
-// request sends one library request on a node's connection.
-func (c *cluster) request(d *ddCase, fn uint16, body []byte) {
-	n := c.node(service.NodeID(d.num("node", required)))
-	id := d.num("conn", required)
-	fc, ok := n.conns[id]
+// request sends one library request on a node's connection conn=N,
+// which the request opens if it is new.
+func (c *cluster) request(d *svcharness.Case, fn uint16, body []byte) {
+	n := c.NodeArg(d)
+	id := d.Need("conn")
+	fc, ok := n.Svc.conns[id]
 	if !ok {
-		fc = &fakeConn{n: n, id: id}
-		n.conns[id] = fc
+		fc = c.newConn(n.ID, id)
+		n.Svc.conns[id] = fc
 	}
-	n.clm.LibRequest(fc, uint32(len(c.out)+1), fn, body)
+	n.Svc.reqs++
+	n.Svc.LibRequest(fc, n.Svc.reqs, fn, body)
 }
 
-// run executes one script command.
-func (c *cluster) run(d *ddCase) string {
+// command runs one of CLM's own script commands; false if d is none.
+func (c *cluster) command(d *svcharness.Case) bool {
 	switch d.Cmd {
 	case "nodes":
-		for _, id := range d.ids("ids") {
-			c.nodes = append(c.nodes, c.start(id, base.Add(time.Duration(id)*time.Second)))
+		for _, id := range d.IDs("ids") {
+			c.Add(id, c.start(base.Add(time.Duration(id)*time.Second)))
 		}
-		slices.SortFunc(c.nodes, func(a, b *node) int { return int(a.id) - int(b.id) })
-		for _, id := range d.ids("foreign") {
-			c.foreign[id] = service.RingID{}
-		}
-		for _, id := range d.ids("known") {
+		c.AddForeign(d.IDs("foreign")...)
+		for _, id := range d.IDs("known") {
 			c.known[id] = true
 		}
 	case "restart":
 		// The node's executive restarts: a fresh instance, a later boot
 		// time, no ring and no clients.
-		old := c.node(service.NodeID(d.num("node", required)))
-		n := c.start(old.id, old.boot.Add(100*time.Second))
-		c.nodes[slices.Index(c.nodes, old)] = n
-		c.pending = slices.DeleteFunc(c.pending, func(p *node) bool { return p == old })
-	case "ring":
-		c.ring(d.ids("nodes"), d.arg("phase", ""))
-	case "activate":
-		c.activate()
-	case "deliver":
-		c.deliver()
-	case "log":
-		if err := c.logLevel.UnmarshalText([]byte(d.arg("level", "warn"))); err != nil {
-			d.Fatalf(c.t, "%v", err)
-		}
-	case "busy":
-		n := c.node(service.NodeID(d.num("node", required)))
-		a, _ := d.Arg("script")
-		for _, s := range a.Vals {
-			n.script = append(n.script, s == "fail")
-		}
+		id := service.NodeID(d.Need("node"))
+		c.Restart(id, c.start(c.Node(id).Svc.boot.Add(100*time.Second)))
 	case "connect":
-		n := c.node(service.NodeID(d.num("node", required)))
-		id := d.num("conn", required)
-		fc := &fakeConn{n: n, id: id}
-		n.conns[id] = fc
-		n.clm.LibConnect(fc)
+		n := c.NodeArg(d)
+		id := d.Need("conn")
+		fc := c.newConn(n.ID, id)
+		n.Svc.conns[id] = fc
+		n.Svc.LibConnect(fc)
 	case "disconnect":
-		n := c.node(service.NodeID(d.num("node", required)))
-		id := d.num("conn", required)
-		n.clm.LibDisconnect(n.conns[id])
-		delete(n.conns, id)
+		n := c.NodeArg(d)
+		id := d.Need("conn")
+		n.Svc.LibDisconnect(n.Svc.conns[id])
+		delete(n.Svc.conns, id)
 	case "track":
-		c.request(d, clmapi.FnTrack, clmapi.AppendTrackRequest(nil, d.trackFlags(), d.Has("buffer")))
+		c.request(d, clmapi.FnTrack, clmapi.AppendTrackRequest(nil, trackFlags(d), d.Has("buffer")))
 	case "stop":
 		c.request(d, clmapi.FnTrackStop, nil)
 	case "get":
-		c.request(d, clmapi.FnNodeGet, clmapi.AppendNodeGetRequest(nil, clmapi.NodeID(d.num("id", required))))
+		c.request(d, clmapi.FnNodeGet, clmapi.AppendNodeGetRequest(nil, clmapi.NodeID(d.Need("id"))))
 	case "getasync":
 		c.request(d, clmapi.FnNodeGetAsync, clmapi.AppendNodeGetAsyncRequest(nil,
-			clmapi.Invocation(d.num("inv", required)), clmapi.NodeID(d.num("id", required))))
+			clmapi.Invocation(d.Need("inv")), clmapi.NodeID(d.Need("id"))))
 	case "request":
-		body, err := hex.DecodeString(d.arg("hex", ""))
+		body, err := hex.DecodeString(d.Str("hex", ""))
 		if err != nil {
-			d.Fatalf(c.t, "bad hex: %v", err)
+			d.Failf("bad hex: %v", err)
 		}
-		c.request(d, uint16(d.num("fn", required)), body)
+		c.request(d, uint16(d.Need("fn")), body)
 	case "view":
-		for _, n := range c.nodes {
-			view, nodes, ok := n.clm.View()
+		for _, n := range c.Nodes {
+			view, nodes, ok := n.Svc.View()
 			if !ok {
-				c.say(n.id, "no view")
+				c.Say(n.ID, "no view")
 				continue
 			}
 			parts := make([]string, len(nodes))
@@ -572,69 +319,49 @@ func (c *cluster) run(d *ddCase) string {
 				parts[i] = fmtNode(x.ClusterNode(true))
 			}
 			s := fmt.Sprintf("view %d [%s]", view, strings.Join(parts, ", "))
-			if st := n.clm.Stats(); st != (Stats{}) {
+			if st := n.Svc.Stats(); st != (Stats{}) {
 				s += fmt.Sprintf(" malformed=%d stale=%d bad-requests=%d", st.Malformed, st.Stale, st.BadRequests)
 			}
-			c.say(n.id, "%s", s)
+			c.Say(n.ID, "%s", s)
 		}
-	case "raw":
-		c.raw(d)
 	default:
-		d.Fatalf(c.t, "unknown command")
+		return false
 	}
-	out := c.flushOutput()
-	c.check(d.Pos)
-	return out
+	return true
 }
 
-// raw queues an exec message as node from sends it, in the byte order the
-// script asks for.
-func (c *cluster) raw(d *ddCase) {
-	from := service.NodeID(d.num("from", required))
-	be := d.Has("be")
-	var o binary.ByteOrder = binary.LittleEndian
-	if be {
-		o = binary.BigEndian
-	}
+// raw builds the exec message of a "raw" command as node from sends it,
+// in byte order o (be):
+//
+//	raw from=N [kind=nodejoin] [id=I] [name=S] [addr=A] [boot=SECONDS] [iv=V]
+//	raw from=N kind=bytes len=L [size=S] [fn=F]
+func raw(d *svcharness.Case, from service.NodeID, o binary.ByteOrder) (uint16, []byte) {
 	var msg []byte
-	fn := uint16(d.num("fn", 0))
-	switch d.arg("kind", "nodejoin") {
+	fn := uint16(d.Num("fn", 0))
+	switch d.Str("kind", "nodejoin") {
 	case "nodejoin":
-		n := Node{ID: service.NodeID(d.num("id", uint64(from))), Name: d.arg("name", ""), InitialView: d.num("iv", 0)}
-		if s := d.arg("addr", ""); s != "" {
+		n := Node{ID: service.NodeID(d.Num("id", uint64(from))), Name: d.Str("name", ""), InitialView: d.Num("iv", 0)}
+		if s := d.Str("addr", ""); s != "" {
 			n.Address = netip.MustParseAddr(s)
 		}
 		if d.Has("boot") {
-			n.BootTime = base.Add(time.Duration(d.num("boot", 0)) * time.Second)
+			n.BootTime = base.Add(time.Duration(d.Num("boot", 0)) * time.Second)
 		}
 		var err error
 		if msg, err = n.encode(o); err != nil {
-			d.Fatalf(c.t, "%v", err)
+			d.Failf("%v", err)
 		}
 		fn = FnNodeJoin
 	case "bytes":
 		// A message whose size field says size but that holds len
 		// bytes: malformed on purpose.
-		msg = make([]byte, d.num("len", required))
-		if len(msg) >= 16 {
-			o.PutUint32(msg, uint32(service.CLM)<<16|uint32(fn))
-			o.PutUint32(msg[8:], uint32(d.num("size", uint64(len(msg)))))
-		}
+		msg = d.Sized(o, service.CLM, fn)
 	default:
-		d.Fatalf(c.t, "unknown kind")
+		d.Failf("unknown kind")
 	}
-	ring, ok := c.foreign[from]
-	if !ok {
-		ring = c.node(from).ring
-	}
-	c.bus = append(c.bus, busMsg{from: from, ring: ring, fn: fn, msg: msg, be: be})
+	return fn, msg
 }
 
 func TestInteraction(t *testing.T) {
-	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
-		c := newCluster(t)
-		datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
-			return c.run(&ddCase{TestData: d, t: t})
-		})
-	})
+	svcharness.Run(t, func(t *testing.T) func(*svcharness.Case) string { return newCluster(t).Do })
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"goais/internal/svcharness"
 	"goais/service"
 )
 
@@ -39,34 +40,34 @@ func refMessage(o binary.ByteOrder, reason byte, items ...Item) []byte {
 // The sync message of a node without totem.config_version is the 328-byte
 // message real nodes send; with a version it is 336 bytes.
 func TestSyncMessageLayout(t *testing.T) {
-	env := &recEnv{id: 3}
+	env := recEnv(3)
 	c := New(env, Config{}, nil)
 	c.SyncInit(nil, []service.NodeID{3}, service.RingID{Rep: 3, Seq: 4})
-	if !c.SyncProcess() || len(env.sent) != 1 {
-		t.Fatalf("sent %d messages", len(env.sent))
+	if !c.SyncProcess() || len(env.Sent) != 1 {
+		t.Fatalf("sent %d messages", len(env.Sent))
 	}
 	want := refMessage(binary.LittleEndian, 0, Item{Key: "totem.config_version", Type: TypeNotExist})
 	if len(want) != 328 {
 		t.Fatalf("reference message is %d bytes", len(want))
 	}
-	if got := env.sent[0]; !bytes.Equal(got, want) {
+	if got := env.Sent[0]; !bytes.Equal(got, want) {
 		t.Fatalf("NOT_EXIST sync message:\n got %x\nwant %x", got, want)
 	}
 	// Spot checks of the reference's table on the raw bytes.
-	got := env.sent[0]
+	got := env.Sent[0]
 	if binary.LittleEndian.Uint32(got[8:]) != 328 || got[48] != 20 || string(got[56:76]) != "totem.config_version" ||
 		got[48+264] != 0 || binary.LittleEndian.Uint64(got[48+272:]) != 0 {
 		t.Fatalf("fields off: %x", got)
 	}
 
-	env = &recEnv{id: 3}
+	env = recEnv(3)
 	c = New(env, Config{ConfigVersion: 0x0102030405060708, HasConfigVersion: true}, nil)
 	c.SyncInit(nil, []service.NodeID{3}, service.RingID{Rep: 3, Seq: 4})
 	c.SyncProcess()
 	want = refMessage(binary.LittleEndian, 0, Item{Key: "totem.config_version", Type: TypeUint64,
 		Value: []byte{8, 7, 6, 5, 4, 3, 2, 1}})
-	if len(want) != 336 || !bytes.Equal(env.sent[0], want) {
-		t.Fatalf("UINT64 sync message (%d bytes):\n got %x\nwant %x", len(want), env.sent[0], want)
+	if len(want) != 336 || !bytes.Equal(env.Sent[0], want) {
+		t.Fatalf("UINT64 sync message (%d bytes):\n got %x\nwant %x", len(want), env.Sent[0], want)
 	}
 	m, err := DecodeMcast(want, false)
 	if err != nil {
@@ -119,7 +120,7 @@ func TestMcastRoundTrip(t *testing.T) {
 	}
 	for _, m := range ms {
 		for _, be := range []bool{false, true} {
-			o := order(be)
+			o := svcharness.Order(be)
 			msg, err := m.encode(o)
 			if err != nil {
 				t.Fatal(err)

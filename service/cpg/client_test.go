@@ -11,7 +11,7 @@ import (
 // The typed errors of the client side match with errors.Is, whatever
 // context they carry, so the IPC glue can map them to corosync's codes.
 func TestClientErrorsMatch(t *testing.T) {
-	n := &fuzzNode{}
+	n := newFuzzNode()
 	c := New(n, n, nil)
 	if err := c.Join(1, 100, "g"); !errors.Is(err, service.ErrTryAgain) {
 		t.Fatalf("join before the first sync: %v, want ErrTryAgain", err)
@@ -40,11 +40,11 @@ func TestClientErrorsMatch(t *testing.T) {
 		}
 	}
 
-	n.full = true
+	n.Full = true
 	if err := c.Join(3, 300, "g"); !errors.Is(err, service.ErrTryAgain) {
 		t.Errorf("join with a full queue: %v, want ErrTryAgain", err)
 	}
-	n.full = false
+	n.Full = false
 	c.SetSyncing(true)
 	if err := c.Mcast(1, "g", []byte("x")); !errors.Is(err, service.ErrTryAgain) {
 		t.Errorf("mcast while the executive syncs: %v, want ErrTryAgain", err)
@@ -58,7 +58,7 @@ func TestClientErrorsMatch(t *testing.T) {
 // New accepts a nil logger, and the service names itself as the engine
 // expects.
 func TestIdentity(t *testing.T) {
-	c := New(&fuzzNode{}, &fuzzNode{}, nil)
+	c := New(newFuzzNode(), newFuzzNode(), nil)
 	if c.ID() != service.CPG || c.ID() != 2 || c.Name() != "cpg" || c.LocalNodeID() != 1 {
 		t.Fatalf("ID %d, Name %q, LocalNodeID %d", c.ID(), c.Name(), c.LocalNodeID())
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	clientcpg "goais/client/cpg"
+	"goais/internal/svcharness"
 	"goais/ipc"
 	"goais/service"
 	"goais/totem"
@@ -11,17 +12,17 @@ import (
 
 // libConnFake records what a Library answers one connection.
 type libConnFake struct {
-	id       uint64
+	svcharness.Conn
 	answered map[uint32]int
 }
 
-func (c *libConnFake) ID() uint64     { return c.id }
-func (c *libConnFake) Cred() ipc.Cred { return ipc.Cred{PID: int(c.id)} }
-func (c *libConnFake) Backlog() int   { return 0 }
+func newLibConn(id uint64) *libConnFake {
+	return &libConnFake{svcharness.Conn{ConnID: id, PID: int(id)}, map[uint32]int{}}
+}
+
 func (c *libConnFake) Respond(reqID uint32, _ uint16, _ ipc.Status, _ []byte) {
 	c.answered[reqID]++
 }
-func (c *libConnFake) Callback(uint16, []byte) {}
 
 // FuzzLibrary sends a Library arbitrary requests (well-formed and not)
 // from three connections while the ring fills, empties, syncs and delivers
@@ -40,17 +41,17 @@ func FuzzLibrary(f *testing.F) {
 	seed = append(seed, 6, 7)
 	f.Add(seed)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		node := &fuzzNode{}
+		node := newFuzzNode()
 		l := NewLibrary(node, nil)
 		l.ConfigChange(totem.ConfigChange{Type: totem.Regular, Ring: totem.RingID{Rep: 1, Seq: 4}, Members: []service.NodeID{1}})
 		l.SyncInit([]service.NodeID{1}, []service.NodeID{1}, totem.RingID{Rep: 1, Seq: 4})
-		conns := []*libConnFake{{id: 1, answered: map[uint32]int{}}, {id: 2, answered: map[uint32]int{}}, {id: 3, answered: map[uint32]int{}}}
+		conns := []*libConnFake{newLibConn(1), newLibConn(2), newLibConn(3)}
 		for _, c := range conns {
 			l.LibConnect(c)
 		}
 		deliver := func() {
-			q := node.queue
-			node.queue = nil
+			q := node.Sent
+			node.Sent = nil
 			for _, m := range q {
 				_, fn, _, err := service.DecodeHeader(m, false)
 				if err == nil {
@@ -60,23 +61,23 @@ func FuzzLibrary(f *testing.F) {
 		}
 		sync := func() {
 			for !l.SyncProcess() {
-				node.full = false
+				node.Full = false
 			}
 			deliver()
 			l.SyncActivate()
 			l.SetSyncing(false)
 		}
 		sync()
-		in := &fuzzInput{b: data}
+		in := svcharness.NewInput(data)
 		var reqID uint32
 		sentBy := map[uint32]int{} // request → connection index
 		gone := map[int]bool{}
-		for len(in.b) > 0 {
-			switch op := in.byte() % 8; op {
+		for in.Len() > 0 {
+			switch op := in.Byte() % 8; op {
 			case 0, 1, 2, 3: // a request
-				ci := int(in.byte()) % len(conns)
-				fn := uint16(in.byte() % 8)
-				body := in.bytes(int(in.byte()))
+				ci := int(in.Byte()) % len(conns)
+				fn := uint16(in.Byte() % 8)
+				body := in.Bytes(int(in.Byte()))
 				if op == 3 { // a well-formed mcast
 					fn, body = clientcpg.FnMcast, clientcpg.AppendMcast(nil, clientcpg.McastRequest{Msg: body})
 				}
@@ -89,19 +90,19 @@ func FuzzLibrary(f *testing.F) {
 			case 4:
 				deliver()
 			case 5:
-				node.full = true
+				node.Full = true
 			case 6:
-				node.full = false
+				node.Full = false
 				_ = l.Flush()
 			case 7:
-				ci := int(in.byte()) % len(conns)
+				ci := int(in.Byte()) % len(conns)
 				if !gone[ci] {
 					gone[ci] = true
 					l.LibDisconnect(conns[ci])
 				}
 			}
 		}
-		node.full = false
+		node.Full = false
 		for l.Pending() {
 			if err := l.Flush(); err != nil {
 				t.Fatalf("flush with room: %v", err)

@@ -6,49 +6,21 @@ import (
 	"slices"
 	"testing"
 
+	"goais/internal/svcharness"
 	"goais/service"
 	"goais/totem"
 )
 
-// fuzzNode is node 1 for FuzzDeliver: its sends queue up and come back to
-// it when the input says so.
-type fuzzNode struct {
-	queue [][]byte
-	full  bool
-}
+// fuzzNode is node 1 for the fuzz targets and unit tests: its sends queue
+// up in Sent and come back to it when the test says so; its Clients drop
+// every callback.
+type fuzzNode struct{ svcharness.Env }
 
-func (f *fuzzNode) NodeID() service.NodeID { return 1 }
-
-func (f *fuzzNode) Mcast(fn uint16, body []byte) error {
-	if f.full {
-		return service.ErrTryAgain
-	}
-	f.queue = append(f.queue, Message(fn, body))
-	return nil
-}
+func newFuzzNode() *fuzzNode { return &fuzzNode{svcharness.Env{ID: 1, Message: Message}} }
 
 func (f *fuzzNode) Confchg(ClientID, string, []Member, []Member, []Member)   {}
 func (f *fuzzNode) Deliver(ClientID, string, service.NodeID, uint32, []byte) {}
 func (f *fuzzNode) TotemConfchg(ClientID, service.RingID, []service.NodeID)  {}
-
-// fuzzInput reads operations from the fuzzer's bytes.
-type fuzzInput struct{ b []byte }
-
-func (in *fuzzInput) byte() byte {
-	if len(in.b) == 0 {
-		return 0
-	}
-	v := in.b[0]
-	in.b = in.b[1:]
-	return v
-}
-
-func (in *fuzzInput) bytes(n int) []byte {
-	n = min(n, len(in.b))
-	v := in.b[:n]
-	in.b = in.b[n:]
-	return v
-}
 
 var fuzzGroups = []string{"a", "grpA", "grpB"}
 
@@ -61,18 +33,18 @@ func FuzzDeliver(f *testing.F) {
 	f.Add([]byte{30, 3, 3, 20, 2, 1, 1, 40, 0, 12, 3, 9, 2, 14, 3, 9, 1, 1, 10, 14, 3, 9, 1, 3, 10, 30, 1, 1})
 	f.Add([]byte{3, 200, 0, 1, 2, 3, 6, 16, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		env := &fuzzNode{}
+		env := newFuzzNode()
 		c := New(env, env, nil)
-		in := &fuzzInput{data}
-		for steps := 0; len(in.b) > 0 && steps < 200; steps++ {
-			op := in.byte()
-			sender := service.NodeID(1 + in.byte()%4)
-			group := fuzzGroups[int(in.byte())%len(fuzzGroups)]
-			pid := uint32(in.byte() % 8)
+		in := svcharness.NewInput(data)
+		for steps := 0; in.Len() > 0 && steps < 200; steps++ {
+			op := in.Byte()
+			sender := service.NodeID(1 + in.Byte()%4)
+			group := fuzzGroups[int(in.Byte())%len(fuzzGroups)]
+			pid := uint32(in.Byte() % 8)
 			switch {
 			case op < fnCount+1: // raw bytes as fn op
-				n := int(in.byte())
-				msg := in.bytes(n)
+				n := int(in.Byte())
+				msg := in.Bytes(n)
 				if len(msg) >= 8 && op%2 == 0 {
 					// Give the header a plausible size so decoders get past it.
 					msg = slices.Clone(msg)
@@ -87,25 +59,25 @@ func FuzzDeliver(f *testing.F) {
 				case 0:
 					fn, msg = FnProcJoin, fuzzEncode(ProcJoin{Group: group, PID: pid, Reason: ReasonJoin}.encode(binary.LittleEndian, FnProcJoin))
 				case 1:
-					fn, msg = FnProcLeave, fuzzEncode(ProcJoin{Group: group, PID: pid, Reason: Reason(in.byte() % 6)}.encode(binary.BigEndian, FnProcLeave))
+					fn, msg = FnProcLeave, fuzzEncode(ProcJoin{Group: group, PID: pid, Reason: Reason(in.Byte() % 6)}.encode(binary.BigEndian, FnProcLeave))
 				case 2:
 					fn, msg = FnJoinList, fuzzEncode(encodeJoinList(binary.LittleEndian, []JoinEntry{{PID: pid, Group: group}, {PID: pid + 1, Group: "a"}}))
 				case 3:
-					fn, msg = FnMcast, fuzzEncode(Mcast{Group: group, PID: pid, Msg: in.bytes(3)}.encode(binary.LittleEndian))
+					fn, msg = FnMcast, fuzzEncode(Mcast{Group: group, PID: pid, Msg: in.Bytes(3)}.encode(binary.LittleEndian))
 				case 4:
-					fn, msg = FnPartialMcast, fuzzEncode(PartialMcast{Group: group, PID: pid, Type: FragType(in.byte() % 5),
-						MsgLen: uint32(in.byte() % 8), Fragment: in.bytes(int(in.byte() % 5))}.encode(binary.LittleEndian))
+					fn, msg = FnPartialMcast, fuzzEncode(PartialMcast{Group: group, PID: pid, Type: FragType(in.Byte() % 5),
+						MsgLen: uint32(in.Byte() % 8), Fragment: in.Bytes(int(in.Byte() % 5))}.encode(binary.LittleEndian))
 				}
 				c.Deliver(sender, fn, msg, op%5 == 1)
 			case op < 30:
-				client := ClientID(in.byte() % 4)
+				client := ClientID(in.Byte() % 4)
 				switch op % 5 {
 				case 0:
 					_ = c.Join(client, pid, group)
 				case 1:
 					_ = c.Leave(client, group)
 				case 2:
-					_ = c.Mcast(client, group, in.bytes(4))
+					_ = c.Mcast(client, group, in.Bytes(4))
 				case 3:
 					c.ClientGone(client)
 				case 4:
@@ -114,7 +86,7 @@ func FuzzDeliver(f *testing.F) {
 			case op < 40:
 				members := []service.NodeID{1}
 				trans := []service.NodeID{1}
-				mask := in.byte()
+				mask := in.Byte()
 				for id := service.NodeID(2); id <= 4; id++ {
 					if mask&(1<<id) != 0 {
 						members = append(members, id)
@@ -137,7 +109,7 @@ func FuzzDeliver(f *testing.F) {
 					c.SyncActivate()
 				}
 			case op < 45:
-				env.full = op%2 == 0
+				env.Full = op%2 == 0
 				_ = c.Flush()
 			default:
 				loopback(t, c, env)
@@ -163,8 +135,8 @@ func fuzzEncode(b []byte, err error) []byte {
 
 // loopback delivers node 1's own messages back to it, as the ring does.
 func loopback(t *testing.T, c *CPG, env *fuzzNode) {
-	q := env.queue
-	env.queue = nil
+	q := env.Sent
+	env.Sent = nil
 	for _, m := range q {
 		_, fn, _, err := service.DecodeHeader(m, false)
 		if err != nil {

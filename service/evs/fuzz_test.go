@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	api "goais/client/evs"
+	"goais/internal/svcharness"
 	"goais/ipc"
 	"goais/service"
 	"goais/totem"
@@ -32,32 +33,12 @@ func FuzzDecodeMcast(f *testing.F) {
 	})
 }
 
-// liveEnv loops a live EVS's multicasts back to it when the input says so.
-type liveEnv struct {
-	queue [][]byte
-	full  bool
-}
-
-func (e *liveEnv) NodeID() service.NodeID { return 1 }
-
-func (e *liveEnv) Mcast(fn uint16, body []byte) error {
-	if e.full {
-		return service.ErrTryAgain
-	}
-	e.queue = append(e.queue, Message(fn, body))
-	return nil
-}
-
 // sinkConn checks that every response and callback the service sends
 // decodes.
 type sinkConn struct {
-	t  *testing.T
-	id uint64
+	svcharness.Conn
+	t *testing.T
 }
-
-func (s *sinkConn) ID() uint64     { return s.id }
-func (s *sinkConn) Cred() ipc.Cred { return ipc.Cred{} }
-func (s *sinkConn) Backlog() int   { return 0 }
 
 func (s *sinkConn) Respond(_ uint32, fn uint16, status ipc.Status, body []byte) {
 	if fn == api.FnMembershipGet && status == ipc.StatusOK {
@@ -94,60 +75,62 @@ func FuzzLive(f *testing.F) {
 	f.Add([]byte{5, 1, 4, 0, 2, 0, 1, 0, 0, 0, 103, 6, 1, 9, 0, 1})
 	f.Add([]byte{2, 0, 16, 0, 0, 16, 0, 0, 0, 0, 0, 0, 40, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		env := &liveEnv{}
+		// The node's multicasts wait in env.Sent until the input loops
+		// them back.
+		env := &svcharness.Env{ID: 1, Message: Message}
 		e := New(env, nil)
 		conns := map[uint64]*sinkConn{}
 		conn := func(b byte) *sinkConn {
 			id := uint64(b%4) + 1
 			if conns[id] == nil {
-				conns[id] = &sinkConn{t: t, id: id}
+				conns[id] = &sinkConn{svcharness.Conn{ConnID: id}, t}
 			}
 			return conns[id]
 		}
-		in := &fuzzInput{b: data}
-		for steps := 0; len(in.b) > 0 && steps < 300; steps++ {
-			switch op := in.byte() % 10; op {
+		in := svcharness.NewInput(data)
+		for steps := 0; in.Len() > 0 && steps < 300; steps++ {
+			switch op := in.Byte() % 10; op {
 			case 0: // a raw request
-				c := conn(in.byte())
-				fn := uint16(in.byte() % 6)
-				e.LibRequest(c, 1, fn, in.bytes(int(in.byte())))
+				c := conn(in.Byte())
+				fn := uint16(in.Byte() % 6)
+				e.LibRequest(c, 1, fn, in.Bytes(int(in.Byte())))
 			case 1: // a join or leave of a few small groups
-				c := conn(in.byte())
-				fn := api.FnJoin + uint16(in.byte()%2)
-				e.LibRequest(c, 1, fn, api.AppendGroups(nil, in.groups()))
+				c := conn(in.Byte())
+				fn := api.FnJoin + uint16(in.Byte()%2)
+				e.LibRequest(c, 1, fn, api.AppendGroups(nil, groups(in)))
 			case 2: // a multicast
-				c := conn(in.byte())
-				msg := in.bytes(int(in.byte()))
-				if in.byte()%2 == 0 {
+				c := conn(in.Byte())
+				msg := in.Bytes(int(in.Byte()))
+				if in.Byte()%2 == 0 {
 					e.LibRequest(c, 1, api.FnMcastJoined, api.AppendMcastJoined(nil, api.Agreed, msg))
 				} else {
-					e.LibRequest(c, 1, api.FnMcastGroups, api.AppendMcastGroups(nil, api.Safe, in.groups(), msg))
+					e.LibRequest(c, 1, api.FnMcastGroups, api.AppendMcastGroups(nil, api.Safe, groups(in), msg))
 				}
 			case 3: // a raw exec message from a peer
-				fn := uint16(in.byte() % 2)
-				e.Deliver(service.NodeID(in.byte()), fn, in.bytes(int(in.byte())), in.byte()%2 == 1)
+				fn := uint16(in.Byte() % 2)
+				e.Deliver(service.NodeID(in.Byte()), fn, in.Bytes(int(in.Byte())), in.Byte()%2 == 1)
 			case 4: // the own messages come back
-				for _, m := range env.queue {
+				for _, m := range env.Sent {
 					e.Deliver(1, FnMcast, m, false)
 				}
-				env.queue = nil
+				env.Sent = nil
 			case 5:
-				e.SetSyncing(in.byte()%2 == 1)
+				e.SetSyncing(in.Byte()%2 == 1)
 			case 6:
-				env.full = !env.full
+				env.Full = !env.Full
 			case 7:
-				cc := totem.ConfigChange{Type: totem.Transitional + totem.ConfigType(in.byte()%2)}
-				for range in.byte() % 5 {
-					cc.Members = append(cc.Members, service.NodeID(in.byte()))
+				cc := totem.ConfigChange{Type: totem.Transitional + totem.ConfigType(in.Byte()%2)}
+				for range in.Byte() % 5 {
+					cc.Members = append(cc.Members, service.NodeID(in.Byte()))
 				}
 				e.ConfigChange(cc)
 			case 8:
-				if c := conn(in.byte()); conns[c.id] != nil {
+				if c := conn(in.Byte()); conns[c.ConnID] != nil {
 					e.LibDisconnect(c)
-					delete(conns, c.id)
+					delete(conns, c.ConnID)
 				}
 			case 9:
-				e.LibConnect(conn(in.byte()))
+				e.LibConnect(conn(in.Byte()))
 			}
 		}
 		for _, cl := range e.clients {
@@ -163,31 +146,12 @@ func FuzzLive(f *testing.F) {
 	})
 }
 
-// fuzzInput reads operations from the fuzzer's bytes.
-type fuzzInput struct{ b []byte }
-
-func (in *fuzzInput) byte() byte {
-	if len(in.b) == 0 {
-		return 0
-	}
-	v := in.b[0]
-	in.b = in.b[1:]
-	return v
-}
-
-func (in *fuzzInput) bytes(n int) []byte {
-	n = min(n, len(in.b))
-	v := in.b[:n]
-	in.b = in.b[n:]
-	return v
-}
-
 // groups reads up to 3 groups from a small key space, so that joins,
 // leaves and deliveries meet.
-func (in *fuzzInput) groups() []api.Group {
-	gs := make([]api.Group, in.byte()%4)
+func groups(in *svcharness.Input) []api.Group {
+	gs := make([]api.Group, in.Byte()%4)
 	for i := range gs {
-		gs[i][0] = in.byte() % 5
+		gs[i][0] = in.Byte() % 5
 	}
 	return gs
 }

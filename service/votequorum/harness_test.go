@@ -1,7 +1,7 @@
 package votequorum
 
 import (
-	"context"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"math"
@@ -10,124 +10,45 @@ import (
 	"strings"
 	"testing"
 
-	"goais/internal/datadriven"
+	"goais/internal/svcharness"
 	"goais/logging"
 	"goais/service"
-	"goais/totem"
 )
 
-// cluster is the bench of the interaction scripts: Votequorum instances
-// fed one ordered stream of exec messages per ring by a fake bus, and a
-// scripted sync driver that calls ConfigChange, SyncInit, SyncProcess and
-// SyncActivate in the engine's order. "Foreign" members are ring members
-// without an instance (corosync nodes), whose messages the script injects
-// byte for byte.
+// cluster is the bench of the interaction scripts (see
+// internal/svcharness): Votequorum instances on a fake bus, driven through
+// sync rounds in the engine's order, with foreign members whose messages
+// the script injects byte for byte.
 type cluster struct {
-	t        *testing.T
-	nodes    []*node // ascending id
-	foreign  map[service.NodeID]service.RingID
-	bus      []busMsg
-	seq      uint64
-	pending  []*node // nodes whose sync round waits for "activate"
-	logLevel slog.Level
-
-	busOut []string
-	out    map[service.NodeID][]string
+	*svcharness.Cluster[*instance]
 }
 
-type busMsg struct {
-	from service.NodeID
-	ring service.RingID
-	fn   uint16
-	msg  []byte // header included
-	be   bool
-}
-
-type node struct {
-	c          *cluster
-	id         service.NodeID
-	cfg        Config
-	vq         *Votequorum
-	ring       service.RingID
-	activeRing service.RingID // the ring of the last activated round
-	members    []service.NodeID
-	script     []bool // outcomes of the next Mcasts: true refuses
+// instance is a node's Votequorum and the configuration it started with.
+type instance struct {
+	*Votequorum
+	conf Config
 }
 
 func newCluster(t *testing.T) *cluster {
-	return &cluster{t: t, foreign: make(map[service.NodeID]service.RingID), logLevel: logging.LevelNotice,
-		out: make(map[service.NodeID][]string)}
+	c := new(cluster)
+	c.Cluster = svcharness.New[*instance](t, svcharness.Config{
+		Message:    Message,
+		Describe:   describe,
+		Raw:        raw,
+		Refused:    func(fn uint16) string { return fmt.Sprintf("env: %s refused, try again", FnName(fn)) },
+		LogLevel:   logging.LevelNotice,
+		LevelName:  func(l slog.Level) string { return strings.TrimSpace(logging.LevelName(l)) },
+		ParseLevel: logging.ParseLevel,
+		Commands:   c.command,
+		Check:      c.check,
+	})
+	return c
 }
 
-func (n *node) NodeID() service.NodeID { return n.id }
-
-func (n *node) Mcast(fn uint16, body []byte) error {
-	if len(n.script) > 0 {
-		refuse := n.script[0]
-		n.script = n.script[1:]
-		if refuse {
-			n.c.say(n.id, "env: %s refused, try again", FnName(fn))
-			return service.ErrTryAgain
-		}
-	}
-	n.c.bus = append(n.c.bus, busMsg{from: n.id, ring: n.ring, fn: fn, msg: Message(fn, body)})
-	return nil
-}
-
-func (c *cluster) start(id service.NodeID, cfg Config) *node {
-	n := &node{c: c, id: id, cfg: cfg}
-	n.vq = New(n, cfg, slog.New(logHandler{c, id}))
-	return n
-}
-
-func (c *cluster) say(id service.NodeID, format string, args ...any) {
-	c.out[id] = append(c.out[id], fmt.Sprintf(format, args...))
-}
-
-// flushOutput returns this command's transcript: the bus trace, then each
-// node's lines in node order.
-func (c *cluster) flushOutput() string {
-	var b strings.Builder
-	for _, l := range c.busOut {
-		b.WriteString("bus: " + l + "\n")
-	}
-	ids := make([]service.NodeID, 0, len(c.out))
-	for id := range c.out {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		for _, l := range c.out[id] {
-			fmt.Fprintf(&b, "n%d: %s\n", id, l)
-		}
-	}
-	c.busOut = nil
-	c.out = make(map[service.NodeID][]string)
-	return b.String()
-}
-
-func (c *cluster) node(id service.NodeID) *node {
-	for _, n := range c.nodes {
-		if n.id == id {
-			return n
-		}
-	}
-	c.t.Fatalf("no node %d", id)
-	return nil
-}
-
-// deliver hands every queued message, in order, to the instances in the
-// ring it was sent in.
-func (c *cluster) deliver() {
-	for len(c.bus) > 0 {
-		m := c.bus[0]
-		c.bus = c.bus[1:]
-		c.busOut = append(c.busOut, fmt.Sprintf("n%d %s", m.from, describe(m.fn, m.msg, m.be)))
-		for _, n := range c.nodes {
-			if n.ring == m.ring {
-				n.vq.Deliver(m.from, m.fn, m.msg, m.be)
-			}
-		}
+// start returns how to build the instance of a node with cfg.
+func (c *cluster) start(cfg Config) func(n *svcharness.Node[*instance]) *instance {
+	return func(n *svcharness.Node[*instance]) *instance {
+		return &instance{New(n, cfg, c.Logger(n.ID)), cfg}
 	}
 }
 
@@ -168,199 +89,48 @@ func describe(fn uint16, msg []byte, be bool) string {
 	return s
 }
 
-// logHandler turns a node's log records at or above the cluster's level
-// into transcript lines.
-type logHandler struct {
-	c  *cluster
-	id service.NodeID
-}
-
-func (h logHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.c.logLevel }
-
-func (h logHandler) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "log %s %s", strings.TrimSpace(logging.LevelName(r.Level)), r.Message)
-	r.Attrs(func(a slog.Attr) bool {
-		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
-		return true
-	})
-	h.c.say(h.id, "%s", b.String())
-	return nil
-}
-
-func (h logHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h logHandler) WithGroup(string) slog.Handler      { return h }
-
-// ring forms a new ring of ids, as the engine drives it: pending messages
-// of older rings are delivered first, a round still waiting is aborted,
-// then every member gets the transitional and regular configurations and
-// SyncInit. phase=init stops after SyncInit; otherwise SyncProcess runs
-// on every member until all are done, queued messages delivered between
-// passes; phase=process stops there, before activation.
-func (c *cluster) ring(ids []service.NodeID, phase string) {
-	c.deliver()
-	var members []*node
-	for _, id := range ids {
-		if _, ok := c.foreign[id]; ok {
-			continue
-		}
-		members = append(members, c.node(id))
-	}
-	for _, n := range members {
-		if i := slices.Index(c.pending, n); i >= 0 {
-			c.say(n.id, "sync abort")
-			n.vq.SyncAbort()
-			c.pending = slices.Delete(c.pending, i, i+1)
-		}
-	}
-	c.seq += 4
-	ring := service.RingID{Rep: slices.Min(ids), Seq: c.seq}
-	ringOf := func(id service.NodeID) service.RingID {
-		if r, ok := c.foreign[id]; ok {
-			return r
-		}
-		return c.node(id).ring
-	}
-	trans := make(map[service.NodeID][]service.NodeID)
-	for _, n := range members {
-		trans[n.id] = []service.NodeID{n.id}
-		if n.ring != (service.RingID{}) {
-			trans[n.id] = slices.DeleteFunc(slices.Clone(ids), func(id service.NodeID) bool { return ringOf(id) != n.ring })
-		}
-	}
-	for _, id := range ids {
-		if _, ok := c.foreign[id]; ok {
-			c.foreign[id] = ring
-		}
-	}
-	for _, n := range members {
-		tr := trans[n.id]
-		n.vq.ConfigChange(totem.ConfigChange{Type: totem.Transitional, Ring: ring, Members: tr})
-		n.vq.ConfigChange(totem.ConfigChange{Type: totem.Regular, Ring: ring, Members: ids})
-		n.ring, n.members = ring, slices.Clone(ids)
-		n.vq.SyncInit(tr, ids, ring)
-	}
-	if phase == "init" {
-		return
-	}
-	todo := slices.Clone(members)
-	for pass := 0; len(todo) > 0; pass++ {
-		if pass == 10 {
-			c.t.Fatalf("sync process not done after %d passes", pass)
-		}
-		var again []*node
-		for _, n := range todo {
-			if !n.vq.SyncProcess() {
-				c.say(n.id, "sync process not done, called again later")
-				again = append(again, n)
-			}
-		}
-		todo = again
-		if len(todo) > 0 {
-			c.deliver()
-		}
-	}
-	c.pending = append(c.pending, members...)
-	if phase != "process" {
-		c.activate()
-	}
-}
-
-// activate delivers the round's messages and activates every waiting
-// member, in node order.
-func (c *cluster) activate() {
-	c.deliver()
-	slices.SortFunc(c.pending, func(a, b *node) int { return int(a.id) - int(b.id) })
-	for _, n := range c.pending {
-		n.vq.SyncActivate()
-		n.activeRing = n.ring
-	}
-	c.pending = nil
-}
-
 // check asserts what every status must show, recomputed here from its
 // node list: a node that activated its ring lists exactly the ring's
 // members, and the totals follow the quorum arithmetic.
 func (c *cluster) check(pos string) {
-	for _, n := range c.nodes {
-		s := n.vq.Status()
-		var ids []service.NodeID
-		var total, highest uint64 = 0, uint64(s.ExpectedVotes)
-		for _, ns := range s.Nodes {
-			ids = append(ids, ns.NodeID)
-			if ns.HasInfo && ns.Flags&FlagLeaving == 0 {
-				total += uint64(ns.Votes)
-				highest = max(highest, uint64(ns.ExpectedVotes))
-			}
-		}
-		highest = max(highest, total)
+	for _, n := range c.Nodes {
+		s := n.Svc.Status()
+		ids, total, highest := tally(s)
 		quorum := highest/2 + 1
-		if n.cfg.TwoNode && highest == 2 {
+		if n.Svc.conf.TwoNode && highest == 2 {
 			quorum = 1
 		}
-		if n.activeRing == n.ring && n.ring != (service.RingID{}) && !slices.Equal(ids, n.members) {
-			c.t.Fatalf("%s: node %d lists %v, its ring has %v", pos, n.id, ids, n.members)
+		if n.Active == n.Ring && n.Ring != (service.RingID{}) && !slices.Equal(ids, n.Members) {
+			c.T.Fatalf("%s: node %d lists %v, its ring has %v", pos, n.ID, ids, n.Members)
 		}
 		if uint64(s.TotalVotes) != min(total, math.MaxUint32) || uint64(s.HighestExpected) != min(highest, math.MaxUint32) || uint64(s.Quorum) != min(quorum, math.MaxUint32) ||
-			(s.Quorate && total < quorum) || (!s.Quorate && total >= quorum && !n.cfg.WaitForAll) {
-			c.t.Fatalf("%s: node %d: status %+v does not add up (total %d highest %d quorum %d)", pos, n.id, s, total, highest, quorum)
+			(s.Quorate && total < quorum) || (!s.Quorate && total >= quorum && !n.Svc.conf.WaitForAll) {
+			c.T.Fatalf("%s: node %d: status %+v does not add up (total %d highest %d quorum %d)", pos, n.ID, s, total, highest, quorum)
 		}
 	}
 }
 
-// ddCase wraps one script command with the accessors the harness uses.
-type ddCase struct {
-	*datadriven.TestData
-	t *testing.T
-}
-
-func (d *ddCase) arg(key, def string) string {
-	v, ok := d.Value(key)
-	if !ok {
-		return def
-	}
-	return v
-}
-
-const required = ^uint64(0)
-
-func (d *ddCase) num(key string, def uint64) uint64 {
-	s := d.arg(key, "")
-	if s == "" {
-		if def == required {
-			d.Fatalf(d.t, "needs %s=", key)
+// tally recomputes a status's sums from its node list: the nodes listed,
+// the votes of those with NODEINFO that are not leaving, and the highest
+// expected votes, at least the total.
+func tally(s Status) (ids []service.NodeID, total, highest uint64) {
+	highest = uint64(s.ExpectedVotes)
+	for _, n := range s.Nodes {
+		ids = append(ids, n.NodeID)
+		if n.HasInfo && n.Flags&FlagLeaving == 0 {
+			total += uint64(n.Votes)
+			highest = max(highest, uint64(n.ExpectedVotes))
 		}
-		return def
 	}
-	v, err := strconv.ParseUint(s, 0, 64)
-	if err != nil {
-		d.Fatalf(d.t, "bad %s=%q", key, s)
-	}
-	return v
-}
-
-func (d *ddCase) ids(key string) []service.NodeID {
-	var out []service.NodeID
-	a, ok := d.Arg(key)
-	if !ok {
-		return nil
-	}
-	for _, f := range a.Vals {
-		v, err := strconv.ParseUint(f, 10, 32)
-		if err != nil {
-			d.Fatalf(d.t, "bad node id %q", f)
-		}
-		out = append(out, service.NodeID(v))
-	}
-	return out
+	return ids, total, max(highest, total)
 }
 
 // config reads votes=, expected=, nodelist=id:votes,… (votes may be
 // omitted: id alone), two-node and wfa.
-func (d *ddCase) config() Config {
+func config(d *svcharness.Case) Config {
 	cfg := Config{
-		Votes:         uint32(d.num("votes", 0)),
-		ExpectedVotes: uint32(d.num("expected", 0)),
+		Votes:         uint32(d.Num("votes", 0)),
+		ExpectedVotes: uint32(d.Num("expected", 0)),
 		TwoNode:       d.Has("two-node"),
 		WaitForAll:    d.Has("wfa"),
 	}
@@ -370,12 +140,12 @@ func (d *ddCase) config() Config {
 			id, votes, _ := strings.Cut(f, ":")
 			i, err := strconv.ParseUint(id, 10, 32)
 			if err != nil {
-				d.Fatalf(d.t, "bad nodelist entry %q", f)
+				d.Failf("bad nodelist entry %q", f)
 			}
 			var v uint64
 			if votes != "" {
 				if v, err = strconv.ParseUint(votes, 10, 32); err != nil {
-					d.Fatalf(d.t, "bad nodelist entry %q", f)
+					d.Failf("bad nodelist entry %q", f)
 				}
 			}
 			cfg.NodeVotes[service.NodeID(i)] = uint32(v)
@@ -407,64 +177,35 @@ func fmtStatus(s Status) string {
 		q, s.TotalVotes, s.Quorum, s.HighestExpected, s.ExpectedVotes, strings.Join(parts, " "))
 }
 
-// run executes one script command.
-func (c *cluster) run(d *ddCase) string {
+// command runs one of Votequorum's own script commands; false if d is none.
+func (c *cluster) command(d *svcharness.Case) bool {
 	switch d.Cmd {
 	case "node":
 		// node id=N [votes=V] [expected=E] [nodelist=…] [two-node] [wfa]
-		c.nodes = append(c.nodes, c.start(service.NodeID(d.num("id", required)), d.config()))
-		slices.SortFunc(c.nodes, func(a, b *node) int { return int(a.id) - int(b.id) })
-	case "foreign":
-		for _, id := range d.ids("ids") {
-			c.foreign[id] = service.RingID{}
-		}
+		c.Add(service.NodeID(d.Need("id")), c.start(config(d)))
 	case "restart":
-		old := c.node(service.NodeID(d.num("node", required)))
-		c.nodes[slices.Index(c.nodes, old)] = c.start(old.id, d.config())
-		c.pending = slices.DeleteFunc(c.pending, func(p *node) bool { return p == old })
-	case "ring":
-		c.ring(d.ids("nodes"), d.arg("phase", ""))
-	case "activate":
-		c.activate()
-	case "deliver":
-		c.deliver()
-	case "log":
-		l, err := logging.ParseLevel(d.arg("level", "notice"))
-		if err != nil {
-			d.Fatalf(c.t, "%v", err)
-		}
-		c.logLevel = l
-	case "busy":
-		n := c.node(service.NodeID(d.num("node", required)))
-		a, _ := d.Arg("script")
-		for _, s := range a.Vals {
-			n.script = append(n.script, s == "fail")
-		}
+		c.Restart(service.NodeID(d.Need("node")), c.start(config(d)))
 	case "status":
 		// status [nodes=…]: every node, or the ones listed.
-		only := d.ids("nodes")
-		for _, n := range c.nodes {
-			if only != nil && !slices.Contains(only, n.id) {
+		only := d.IDs("nodes")
+		for _, n := range c.Nodes {
+			if only != nil && !slices.Contains(only, n.ID) {
 				continue
 			}
-			s := fmtStatus(n.vq.Status())
-			if st := n.vq.Stats(); st != (Stats{}) {
+			s := fmtStatus(n.Svc.Status())
+			if st := n.Svc.Stats(); st != (Stats{}) {
 				s += fmt.Sprintf(" malformed=%d unknown=%d ignored=%d qdevice=%d", st.Malformed, st.Unknown, st.Ignored, st.Qdevice)
 			}
-			c.say(n.id, "%s", s)
+			c.Say(n.ID, "%s", s)
 		}
-	case "raw":
-		c.raw(d)
 	default:
-		d.Fatalf(c.t, "unknown command")
+		return false
 	}
-	out := c.flushOutput()
-	c.check(d.Pos)
-	return out
+	return true
 }
 
-// raw queues an exec message as node from sends it, in the byte order the
-// script asks for (be):
+// raw builds the exec message of a "raw" command as node from sends it,
+// in byte order o (be):
 //
 //	raw from=N [kind=nodeinfo] [id=I] [votes=V] [expected=E] [flags=F]
 //	raw from=N kind=reconfigure id=I value=V param=P
@@ -473,59 +214,38 @@ func (c *cluster) run(d *ddCase) string {
 //	raw from=N kind=bytes len=L [size=S] [fn=F]
 //
 // via=M orders the message in node M's ring whatever from's ring is.
-func (c *cluster) raw(d *ddCase) {
-	from := service.NodeID(d.num("from", required))
-	be := d.Has("be")
-	o := order(be)
+func raw(d *svcharness.Case, from service.NodeID, o binary.ByteOrder) (uint16, []byte) {
 	var msg []byte
 	var fn uint16
 	var err error
-	switch d.arg("kind", "nodeinfo") {
+	switch d.Str("kind", "nodeinfo") {
 	case "nodeinfo":
 		fn = FnNodeInfo
-		msg = NodeInfo{NodeID: service.NodeID(d.num("id", uint64(from))), Votes: uint32(d.num("votes", 1)),
-			ExpectedVotes: uint32(d.num("expected", 0)), Flags: uint32(d.num("flags", 0))}.encode(o)
+		msg = NodeInfo{NodeID: service.NodeID(d.Num("id", uint64(from))), Votes: uint32(d.Num("votes", 1)),
+			ExpectedVotes: uint32(d.Num("expected", 0)), Flags: uint32(d.Num("flags", 0))}.encode(o)
 	case "reconfigure":
 		fn = FnReconfigure
-		msg = Reconfigure{NodeID: service.NodeID(d.num("id", uint64(from))), Value: uint32(d.num("value", required)),
-			Param: uint8(d.num("param", required))}.encode(o)
+		msg = Reconfigure{NodeID: service.NodeID(d.Num("id", uint64(from))), Value: uint32(d.Need("value")),
+			Param: uint8(d.Need("param"))}.encode(o)
 	case "qdevreg":
 		fn = FnQdeviceReg
-		msg, err = QdeviceReg{Operation: uint32(d.num("op", 0)), Name: d.arg("name", "")}.encode(o)
+		msg, err = QdeviceReg{Operation: uint32(d.Num("op", 0)), Name: d.Str("name", "")}.encode(o)
 	case "qdevreconf":
 		fn = FnQdeviceReconfigure
-		msg, err = QdeviceReconfigure{OldName: d.arg("old", ""), NewName: d.arg("new", "")}.encode(o)
+		msg, err = QdeviceReconfigure{OldName: d.Str("old", ""), NewName: d.Str("new", "")}.encode(o)
 	case "bytes":
 		// A message whose size field says size but that holds len bytes.
-		fn = uint16(d.num("fn", 0))
-		msg = make([]byte, d.num("len", required))
-		if len(msg) >= 16 {
-			o.PutUint32(msg, uint32(service.Votequorum)<<16|uint32(fn))
-			o.PutUint32(msg[8:], uint32(d.num("size", uint64(len(msg)))))
-		}
+		fn = uint16(d.Num("fn", 0))
+		msg = d.Sized(o, service.Votequorum, fn)
 	default:
-		d.Fatalf(c.t, "unknown kind")
+		d.Failf("unknown kind")
 	}
 	if err != nil {
-		d.Fatalf(c.t, "%v", err)
+		d.Failf("%v", err)
 	}
-	var ring service.RingID
-	switch r, ok := c.foreign[from]; {
-	case d.Has("via"):
-		ring = c.node(service.NodeID(d.num("via", required))).ring
-	case ok:
-		ring = r
-	default:
-		ring = c.node(from).ring
-	}
-	c.bus = append(c.bus, busMsg{from: from, ring: ring, fn: fn, msg: msg, be: be})
+	return fn, msg
 }
 
 func TestInteraction(t *testing.T) {
-	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
-		c := newCluster(t)
-		datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
-			return c.run(&ddCase{TestData: d, t: t})
-		})
-	})
+	svcharness.Run(t, func(t *testing.T) func(*svcharness.Case) string { return newCluster(t).Do })
 }

@@ -1,37 +1,19 @@
 package votequorum
 
 import (
-	"errors"
 	"testing"
 
+	"goais/internal/svcharness"
 	"goais/service"
 	"goais/totem"
 )
 
-// recEnv records what a node multicasts; refuse makes Mcast report a full
-// ring, fail any other error.
-type recEnv struct {
-	id     service.NodeID
-	sent   [][]byte
-	refuse bool
-	fail   bool
-}
-
-func (e *recEnv) NodeID() service.NodeID { return e.id }
-
-func (e *recEnv) Mcast(fn uint16, body []byte) error {
-	switch {
-	case e.refuse:
-		return service.ErrTryAgain
-	case e.fail:
-		return errors.New("broken")
-	}
-	e.sent = append(e.sent, Message(fn, body))
-	return nil
-}
+// recEnv records what node id multicasts; its Full and Err make Mcast
+// report a full ring or fail.
+func recEnv(id service.NodeID) *svcharness.Env { return &svcharness.Env{ID: id, Message: Message} }
 
 func TestIdentity(t *testing.T) {
-	v := New(&recEnv{id: 1}, Config{}, nil)
+	v := New(recEnv(1), Config{}, nil)
 	if v.ID() != service.Votequorum || v.Name() != "votequorum" {
 		t.Fatalf("id %d name %q", v.ID(), v.Name())
 	}
@@ -52,12 +34,12 @@ func TestConfigDefaults(t *testing.T) {
 		{Config{NodeVotes: map[service.NodeID]uint32{2: 0xffffffff, 3: 0xffffffff}}, 1, 0xffffffff},
 	}
 	for _, tt := range tests {
-		env := &recEnv{id: 1}
+		env := recEnv(1)
 		v := New(env, tt.cfg, nil)
 		v.ConfigChange(totem.ConfigChange{Type: totem.Regular, Members: []service.NodeID{1}})
 		v.SyncInit(nil, []service.NodeID{1}, service.RingID{Rep: 1, Seq: 4})
 		v.SyncProcess()
-		m, err := DecodeNodeInfo(env.sent[0], false)
+		m, err := DecodeNodeInfo(env.Sent[0], false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,34 +55,13 @@ func TestConfigDefaults(t *testing.T) {
 // A full ring makes SyncProcess ask to be called again; any other send
 // error gives up for the round; the NODEINFO goes out at most once.
 func TestSyncProcessRetry(t *testing.T) {
-	env := &recEnv{id: 1, refuse: true}
-	v := New(env, Config{}, nil)
-	v.SyncInit(nil, []service.NodeID{1}, service.RingID{Rep: 1, Seq: 4})
-	if v.SyncProcess() {
-		t.Fatal("done although the ring refused")
-	}
-	env.refuse = false
-	if !v.SyncProcess() || len(env.sent) != 1 {
-		t.Fatalf("sent %d messages", len(env.sent))
-	}
-	if !v.SyncProcess() || len(env.sent) != 1 {
-		t.Fatalf("called again: sent %d messages", len(env.sent))
-	}
-	env.fail = true
-	v.SyncInit(nil, []service.NodeID{1}, service.RingID{Rep: 1, Seq: 8})
-	if !v.SyncProcess() || len(env.sent) != 1 {
-		t.Fatalf("a broken send: sent %d messages", len(env.sent))
-	}
-	v.SyncAbort()
-	env.fail = false
-	if !v.SyncProcess() || len(env.sent) != 1 {
-		t.Fatalf("outside a round: sent %d messages", len(env.sent))
-	}
+	env := recEnv(1)
+	svcharness.SyncSendsOnce(t, env, New(env, Config{}, nil))
 }
 
 // Status hands out a copy.
 func TestStatusCopy(t *testing.T) {
-	v := New(&recEnv{id: 1}, Config{}, nil)
+	v := New(recEnv(1), Config{}, nil)
 	v.ConfigChange(totem.ConfigChange{Type: totem.Regular, Members: []service.NodeID{1}})
 	v.SyncInit(nil, []service.NodeID{1}, service.RingID{Rep: 1, Seq: 4})
 	v.SyncActivate()

@@ -24,14 +24,14 @@ func unhex(t testing.TB, s string) []byte {
 // NODEINFO is 32 bytes, the fields packed after the header (§5.5): what
 // this node sends in sync, byte for byte.
 func TestNodeInfoLayout(t *testing.T) {
-	env := &recEnv{id: 3}
+	env := recEnv(3)
 	v := New(env, Config{Votes: 1, ExpectedVotes: 3}, nil)
 	v.SyncInit(nil, []service.NodeID{3}, service.RingID{Rep: 3, Seq: 4})
 	v.SyncProcess()
 	want := unhex(t, `00 00 05 00 00000000 20 00 00 00 00000000 |`+ // header: 5<<16|0, size 32
 		`03 00 00 00 | 01 00 00 00 | 03 00 00 00 | 00 00 00 00`) // nodeid 3, votes 1, expected 3, flags 0
-	if len(env.sent) != 1 || !bytes.Equal(env.sent[0], want) {
-		t.Fatalf("NODEINFO:\n got %x\nwant %x", env.sent, want)
+	if len(env.Sent) != 1 || !bytes.Equal(env.Sent[0], want) {
+		t.Fatalf("NODEINFO:\n got %x\nwant %x", env.Sent, want)
 	}
 	if len(want) != NodeInfoSize {
 		t.Fatalf("%d bytes", len(want))
