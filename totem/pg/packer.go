@@ -130,9 +130,11 @@ func (p *Packer) Mcast(groups []string, payload []byte) error {
 	if open {
 		need++
 	}
-	if room := p.sink.Room(); room < need {
-		return fmt.Errorf("%w: a %d-byte message needs %d packets, sink has room for %d",
-			ErrTryAgain, n, need, room)
+	if p.sink.Room() < need {
+		// The bare sentinel: a full queue is the normal state of a busy
+		// ring, and callers retry on every loop turn; formatting an error
+		// each time showed in profiles.
+		return ErrTryAgain
 	}
 
 	p.hdr = appendGroups(p.hdr[:0], groups)
