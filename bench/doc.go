@@ -25,6 +25,11 @@
 // same fan-out (one host sending 1472-byte datagrams to both others): the
 // physical limit of the machine.
 //
+// Each engine is measured -rounds times (default 3), the engines taking
+// turns, and every cell is the median of its rounds: the machines this
+// runs on are shared, and a neighbour's busy spell then falls on all
+// engines rather than on one.
+//
 // The table gives each figure per engine and the ratio of goais's best to
 // corosync's best (for latency and detection time, lower is better, so a
 // ratio below 1 favours goais). The peers are goais/internal/lab's: a C

@@ -20,6 +20,7 @@ type rate struct {
 // result is everything measured for one engine.
 type result struct {
 	engine    engine
+	rounds    int           // rounds merged into this result (medianResult)
 	err       error         // the lab could not be set up: nothing measured
 	one       map[int]rate  // B1, one sender, by size
 	three     map[int]rate  // B1, three senders, by size

@@ -229,7 +229,7 @@ func (r *report) document(args []string) string {
 	}
 	fmt.Fprintf(&b, "# Benchmarks: goais against corosync 3.1.7\n\n")
 	fmt.Fprintf(&b, "Measured %s with\n\n    %s\n\non %s.\n\n", r.started.UTC().Format("2006-01-02 15:04 MST"), cmd, r.machine)
-	b.WriteString("Three hosts in network namespaces on one bridge (veth, MTU 1500), one daemon per host, one CPG peer per daemon; token 1000 ms and every other totem setting at its default, for every engine. Each throughput and latency figure is one measurement of " + r.settings.duration.String() + ". All hosts share the machine's CPUs, so the engines compete with their own peers for them, as they would not on three machines.\n\n")
+	b.WriteString("Three hosts in network namespaces on one bridge (veth, MTU 1500), one daemon per host, one CPG peer per daemon; token 1000 ms and every other totem setting at its default, for every engine. Each throughput and latency figure is one measurement of " + r.settings.duration.String() + ". All hosts share the machine's CPUs, so the engines compete with their own peers for them, as they would not on three machines. Every engine was measured " + fmt.Sprint(r.settings.rounds) + " times, the engines taking turns, and each cell is the median.\n\n")
 	b.WriteString(r.markdown())
 	b.WriteString(`
 What each line measures (see bench/doc.go):
