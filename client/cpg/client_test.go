@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -304,20 +305,26 @@ func TestFloodGetsTryAgain(t *testing.T) {
 		}
 	}()
 	c.Hold()
+	// Send until try-again with flow control on: the first try-again can
+	// come while answers for messages the stream took are still on their
+	// way; once they are in, the window holds only messages the executive
+	// keeps for the held ring, and flow control must say so.
 	sent, tryAgain := 0, 0
-	for tryAgain == 0 {
+	deadline := time.Now().Add(30 * time.Second)
+	for tryAgain == 0 || a.FlowControlState() != cpg.FlowControlEnabled {
+		if time.Now().After(deadline) {
+			t.Fatalf("flow control still disabled after %d messages and %d try-agains against a held ring", sent, tryAgain)
+		}
 		err := a.Mcast(ctxT(t), cpg.Agreed, fmt.Appendf(nil, "%d", sent))
 		switch {
 		case err == nil:
 			sent++
 		case errors.Is(err, cpg.ErrTryAgain):
 			tryAgain++
+			runtime.Gosched()
 		default:
 			t.Fatal(err)
 		}
-	}
-	if a.FlowControlState() != cpg.FlowControlEnabled {
-		t.Fatal("flow control disabled with a full window")
 	}
 	// The stream takes QueueLimit messages, then the executive holds a
 	// window's worth: never more.
