@@ -89,7 +89,7 @@ func (d *decoder) totemKey(t *Totem, key string, e *entry) bool {
 	case "rrp_problem_count_timeout":
 		t.RRPProblemCountTimeout = d.millis(e, 1)
 	case "rrp_problem_count_threshold":
-		t.RRPProblemCountThreshold = d.count(e, 5)
+		t.RRPProblemCountThreshold = d.count(e, 1) // the minimum of 5 is checked with the other rrp options
 	case "rrp_problem_count_mcast_threshold":
 		t.RRPProblemCountMcastThreshold = d.count(e, 1)
 	case "rrp_token_expired_timeout":

@@ -67,10 +67,10 @@ func TestMembersAndLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Member{
-		{NodeID: 1, Ring0: netip.MustParseAddr("10.88.0.1"), Ring1: netip.MustParseAddr("10.99.0.1"), Name: "alpha", Line: 18},
-		{NodeID: 2, Ring0: netip.MustParseAddr("10.88.0.2"), Ring1: netip.MustParseAddr("10.99.0.2"), Name: "beta", Line: 24},
+		{NodeID: 1, Ring0: netip.MustParseAddr("10.88.0.1"), Ring1: netip.MustParseAddr("10.99.0.1"), Name: "alpha", Line: 19},
+		{NodeID: 2, Ring0: netip.MustParseAddr("10.88.0.2"), Ring1: netip.MustParseAddr("10.99.0.2"), Name: "beta", Line: 25},
 		// ip_version ipv4: the IPv4 address of a dual-stack name.
-		{NodeID: 3, Ring0: netip.MustParseAddr("10.88.0.3"), Name: "gamma", Line: 30},
+		{NodeID: 3, Ring0: netip.MustParseAddr("10.88.0.3"), Ring1: netip.MustParseAddr("10.99.0.3"), Name: "gamma", Line: 31},
 	}
 	check(t, "Members", m, want)
 
@@ -99,7 +99,7 @@ func TestMembersAndLocal(t *testing.T) {
 
 	_, err = c.Local(prefixes("192.168.1.1/24"))
 	var e *Error
-	if !errors.As(err, &e) || e.Line != 17 || !strings.Contains(err.Error(), "no nodelist entry matches a local address") ||
+	if !errors.As(err, &e) || e.Line != 18 || !strings.Contains(err.Error(), "no nodelist entry matches a local address") ||
 		!strings.Contains(err.Error(), "gamma.example → 10.88.0.3") || !strings.Contains(err.Error(), "192.168.1.1/24") {
 		t.Errorf("Local with no match: %v", err)
 	}

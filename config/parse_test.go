@@ -139,7 +139,7 @@ func TestCorosyncStyle(t *testing.T) {
 	check(t, "CryptoHash", tt.CryptoHash, "none")
 	check(t, "BlockUnlistedIPs", tt.BlockUnlistedIPs, true)
 	check(t, "Interfaces", len(tt.Interfaces), 0)
-	check(t, "NodelistLine", c.NodelistLine, 17)
+	check(t, "NodelistLine", c.NodelistLine, 18)
 
 	var nodes []Node
 	for _, n := range c.Nodes {
@@ -147,12 +147,12 @@ func TestCorosyncStyle(t *testing.T) {
 		nodes = append(nodes, n)
 	}
 	check(t, "Nodes", nodes, []Node{
-		{Line: 18, Ring0Addr: "10.88.0.1", Ring1Addr: "10.99.0.1", Name: "alpha", NodeID: 1},
-		{Line: 24, Ring0Addr: "10.88.0.2", Ring1Addr: "10.99.0.2", Name: "beta", NodeID: 2},
-		{Line: 30, Ring0Addr: "gamma.example", Name: "gamma", NodeID: 3},
+		{Line: 19, Ring0Addr: "10.88.0.1", Ring1Addr: "10.99.0.1", Name: "alpha", NodeID: 1},
+		{Line: 25, Ring0Addr: "10.88.0.2", Ring1Addr: "10.99.0.2", Name: "beta", NodeID: 2},
+		{Line: 31, Ring0Addr: "gamma.example", Ring1Addr: "10.99.0.3", Name: "gamma", NodeID: 3},
 	})
 	check(t, "Quorum", c.Quorum, Quorum{
-		Line: 37, Provider: "corosync_votequorum", ExpectedVotes: 3, WaitForAll: true,
+		Line: 39, Provider: "corosync_votequorum", ExpectedVotes: 3, WaitForAll: true,
 		LastManStanding: true, LastManStandingWindow: 20 * time.Second,
 	})
 	check(t, "IsSet(quorum.auto_tie_breaker)", c.IsSet("quorum.auto_tie_breaker"), true)
@@ -160,7 +160,7 @@ func TestCorosyncStyle(t *testing.T) {
 
 	l := c.Logging
 	check(t, "ToFile via to_logfile", l.ToFile, true)
-	check(t, "Line(logging.to_file)", c.Line("logging.to_file"), 48)
+	check(t, "Line(logging.to_file)", c.Line("logging.to_file"), 50)
 	check(t, "LogFile", l.LogFile, "/var/log/corosync/corosync.log")
 	check(t, "Timestamp", l.Timestamp, "hires")
 	check(t, "LogFilePriority", l.LogFilePriority, "debug")

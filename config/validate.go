@@ -32,6 +32,8 @@ func (d *decoder) validate() {
 	d.checkTransport()
 	d.checkNodes()
 	d.checkTimers()
+	d.checkRedundancy()
+	d.checkSecurity()
 	d.checkSections()
 }
 
