@@ -55,6 +55,9 @@ func (d *decoder) checkRedundancy() {
 	if s, ok := c.set["totem.rrp_problem_count_threshold"]; ok && t.RRPProblemCountThreshold < 5 {
 		d.failSetting(s, "the minimum is 5")
 	}
+	if s, ok := c.set["totem.rrp_problem_count_mcast_threshold"]; ok && t.RRPProblemCountMcastThreshold < 5 {
+		d.failSetting(s, "the minimum is 5")
+	}
 	for _, opt := range []struct {
 		key string
 		v   time.Duration

@@ -3,6 +3,7 @@ package executive
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -70,6 +71,16 @@ func (e *Executive) cfgRequest(ev ipc.Event) {
 	switch ev.Fn {
 	case cfg.FnRingStatus:
 		reply(e.ringStatus())
+	case cfg.FnRingReenable:
+		switch err := e.requestRingReenable(); {
+		case errors.Is(err, service.ErrTryAgain):
+			ev.Conn.Respond(ev.ReqID, ev.Fn, ipc.StatusTryAgain, nil)
+		case err != nil:
+			e.log.Warn("cannot send the ring re-enable request", "err", err)
+			ev.Conn.Respond(ev.ReqID, ev.Fn, ipc.StatusLibrary, nil)
+		default:
+			reply(struct{}{})
+		}
 	case cfg.FnMembers:
 		reply(e.members())
 	case cfg.FnStatus:
@@ -95,18 +106,6 @@ func (e *Executive) cfgRequest(ev ipc.Event) {
 	default:
 		ev.Conn.Respond(ev.ReqID, ev.Fn, ipc.StatusNotSupported, nil)
 	}
-}
-
-func (e *Executive) ringStatus() cfg.RingStatus {
-	rs := cfg.RingStatus{NodeID: uint32(e.NodeID()), Transport: e.s.TransportName}
-	for _, r := range e.s.Rings {
-		rs.Rings = append(rs.Rings, cfg.Ring{
-			Number: r.Number,
-			Addr:   r.Addr.String(),
-			Status: fmt.Sprintf("ring %d active with no faults", r.Number),
-		})
-	}
-	return rs
 }
 
 func (e *Executive) members() cfg.Members {
@@ -171,7 +170,7 @@ func (e *Executive) status() cfg.Status {
 	s.Memory.Mallocs = ms.Mallocs
 	s.Memory.NumGC = ms.NumGC
 	s.Memory.PauseTotalNs = ms.PauseTotalNs
-	ts := e.s.Transport.Stats()
+	ts := e.rings.stats()
 	s.Transport.Sent = ts.SentDatagrams
 	s.Transport.Received = ts.RecvDatagrams
 	s.Transport.Rejected = ts.Rejected
@@ -210,7 +209,7 @@ func (e *Executive) LoadReport(ctx context.Context) (cfg.LoadReport, error) {
 func (e *Executive) Dump() {
 	go e.do(context.Background(), func() {
 		st := e.node.Status()
-		ts := e.s.Transport.Stats()
+		ts := e.rings.stats()
 		e.log.Log(context.Background(), logging.LevelNotice, "State dump",
 			"nodeid", e.NodeID(), "state", st.State.String(), "ring", ringString(st.Ring),
 			"members", nodeList(st.Members), "aru", st.ARU, "high_seq_received", st.HighSeqRecv,
@@ -225,7 +224,8 @@ func (e *Executive) Dump() {
 		e.log.Log(context.Background(), logging.LevelNotice, "Transport counters",
 			"sent", ts.SentDatagrams, "sent_bytes", ts.SentBytes, "send_errors", ts.SendErrors,
 			"received", ts.RecvDatagrams, "received_bytes", ts.RecvBytes, "rejected", ts.Rejected,
-			"truncated", ts.Truncated, "unknown_targets", ts.UnknownTargets)
+			"truncated", ts.Truncated, "unknown_targets", ts.UnknownTargets,
+			"bad_digest", ts.BadDigest, "short_envelope", ts.ShortEnvelope, "plaintext", ts.Plaintext, "replayed", ts.Replayed)
 		for _, c := range e.clients {
 			e.log.Log(context.Background(), logging.LevelNotice, "Client", "conn", c.conn.String(),
 				"service", c.conn.Service(), "backlog", c.conn.Backlog())

@@ -13,7 +13,6 @@ import (
 	"goais/service/votequorum"
 	"goais/totem"
 	"goais/totem/pg"
-	"goais/transport"
 )
 
 // Executive is one running node. Create it with New, run it with Run; the
@@ -28,8 +27,7 @@ type Executive struct {
 	now     time.Time // time of the input being processed
 	started time.Time
 
-	out    []transport.Datagram // reused for every send
-	recv   *receiver
+	rings  *rings
 	calls  chan func()   // work run on the loop for other goroutines
 	leave  chan struct{} // closed by Shutdown
 	exited chan struct{} // closed when Run returns
@@ -98,6 +96,9 @@ func New(s Settings) (*Executive, error) {
 		return nil, err
 	}
 	e.node = node
+	if e.rings, err = newRings(&s); err != nil {
+		return nil, err
+	}
 	e.packer = pg.NewPacker(node.Config().MaxPayload(), sink{e})
 	e.pause = newPauseCheck(node.Config().Token, e.now)
 	if err := e.newEngine(); err != nil {

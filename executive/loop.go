@@ -21,10 +21,9 @@ func (e *Executive) Run(ctx context.Context) error {
 	defer e.closeAll()
 
 	bufSize := max(e.node.Config().NetMTU+256, minRecvBuf)
-	e.recv = newReceiver(bufSize)
 	stopReader := make(chan struct{})
 	defer close(stopReader)
-	go e.recv.run(e.s.Transport, stopReader)
+	e.rings.start(bufSize, stopReader)
 
 	var ipcEvents <-chan ipc.Event
 	if e.s.IPC != nil {
@@ -43,6 +42,9 @@ func (e *Executive) Run(ctx context.Context) error {
 		}
 		e.engine.Pump()
 		e.engine.Flush()
+		if len(e.rings.reports) > 0 {
+			e.sendFaultyReports()
+		}
 		if !e.engine.Syncing() {
 			e.pumpLoad()
 		}
@@ -54,17 +56,26 @@ func (e *Executive) Run(ctx context.Context) error {
 		if d := e.node.NextDeadline(); !d.IsZero() && d.Before(wake) {
 			wake = d
 		}
+		if d := e.ringsDeadline(); !d.IsZero() && d.Before(wake) {
+			wake = d
+		}
 		timer.Reset(max(wake.Sub(e.now), 0))
 
 		select {
-		case b := <-e.recv.full:
+		case b := <-e.rings.full(0):
 			e.now = time.Now()
 			e.checkScheduling()
-			e.stepBatch(b)
-			e.recv.free <- b
+			e.stepBatch(0, b)
+			e.rings.recv[0].free <- b
+		case b := <-e.rings.full(1):
+			e.now = time.Now()
+			e.checkScheduling()
+			e.stepBatch(1, b)
+			e.rings.recv[1].free <- b
 		case <-timer.C:
 			e.now = time.Now()
 			e.checkScheduling()
+			e.tickRings()
 			e.node.Tick(e.now)
 		case ev, ok := <-ipcEvents:
 			if !ok {
@@ -75,29 +86,20 @@ func (e *Executive) Run(ctx context.Context) error {
 			e.handleIPC(ev)
 		case f := <-e.calls:
 			f()
-		case err := <-e.recv.err:
+		case err := <-e.rings.errc(0):
 			if errors.Is(err, transport.ErrClosed) {
 				return nil
 			}
 			return fmt.Errorf("executive: transport: %w", err)
+		case err := <-e.rings.errc(1):
+			if errors.Is(err, transport.ErrClosed) {
+				return nil
+			}
+			return fmt.Errorf("executive: ring 1 transport: %w", err)
 		case <-e.leave:
 			return e.leaveRing()
 		case <-ctx.Done():
 			return e.leaveRing()
-		}
-	}
-}
-
-// stepBatch feeds every datagram of b to the core. A datagram the core
-// rejects (malformed, wrong version) is dropped and logged, rate-limited:
-// a stray sender must not fill the log.
-func (e *Executive) stepBatch(b *rxBatch) {
-	for i := range b.n {
-		p := &b.pkts[i]
-		if err := e.node.Step(e.now, p.Data()); err != nil {
-			if ok, more := e.badIn.allow(e.now, 10*time.Second); ok {
-				e.log.Warn("dropping a datagram", "from", p.From, "err", err, "suppressed", more)
-			}
 		}
 	}
 }
@@ -116,14 +118,9 @@ func (e *Executive) flush() error {
 			}
 		}
 		if len(rd.Datagrams) > 0 {
-			e.out = e.out[:0]
-			for _, d := range rd.Datagrams {
-				e.out = append(e.out, transport.Datagram{To: uint32(d.To), Data: d.Data})
-			}
-			if err := e.s.Transport.Send(e.out); err != nil && !errors.Is(err, transport.ErrClosed) {
+			if err := e.rings.send(rd.Datagrams); err != nil {
 				e.log.Error("send failed", "err", err)
 			}
-			clear(e.out)
 		}
 		for i := range rd.Events {
 			e.handleEvent(&rd.Events[i])
@@ -163,7 +160,7 @@ func (e *Executive) closeAll() {
 	if e.s.IPC != nil {
 		e.s.IPC.Close()
 	}
-	e.s.Transport.Close()
+	e.rings.close()
 	e.log.Log(context.Background(), logging.LevelNotice, "Executive exiting")
 }
 

@@ -44,6 +44,8 @@ func (e *Executive) newEngine() error {
 			Shutdown: func(string) { e.Shutdown() },
 		}, logging.Subsys(e.s.Logger, "CMAP")),
 		loadSvc{e},
+		cfgSvc{e},
+		rrpSvc{e},
 		cpg.NewLibrary(env{e, service.CPG}, logging.Subsys(e.s.Logger, "CPG")),
 		evs.New(env{e, service.EVS}, logging.Subsys(e.s.Logger, "EVS")),
 		clm.New(env{e, service.CLM}, e.clmConfig(), logging.Subsys(e.s.Logger, "CLM")),

@@ -8,6 +8,7 @@ import (
 	"goais/ipc"
 	"goais/totem"
 	"goais/transport"
+	"goais/transport/rrp"
 )
 
 // Settings is everything the executive needs, already resolved from the
@@ -21,6 +22,15 @@ type Settings struct {
 	Transport transport.Transport
 	// TransportName is shown by ais-cfgtool ("udpu", "udp").
 	TransportName string
+	// Ring1, if set, is the second ring's transport: the redundant ring
+	// protocol runs over Transport (ring 0) and Ring1 as RRP says. The
+	// executive closes it when Run returns.
+	Ring1 transport.Transport
+	// RRP configures the redundant ring monitor; used only with Ring1.
+	RRP rrp.Config
+	// Secauth describes the ring's security for ais-cfgtool -s ("" =
+	// off), e.g. "on (AES-256-GCM, key fingerprint 1a2b3c4d5e6f7a8b)".
+	Secauth string
 	// Rings describes this node's ring interfaces for ring status.
 	Rings []RingInfo
 	// Nodes is the configured node list, for the member listing; nodes

@@ -24,13 +24,13 @@ func without(peers []*lab.Peer, p *lab.Peer) []*lab.Peer {
 // messaging resumes in one order everywhere.
 func TestKillAndRejoin(t *testing.T) {
 	c := newCluster(t, 3, lab.NewRing(lab.UDPU, cs(1, 0), cs(2, 1), ga(3, 2)))
-	c.waitMembers(1, 2, 3)
-	peers := c.groupOnEveryNode("rejoin")
-	c.sendRound(peers, 50, 500)
+	c.WaitMembers(1, 2, 3)
+	peers := c.GroupOnEveryNode("rejoin")
+	c.SendRound(peers, 50, 500)
 
 	for i, victim := range []uint32{1, 3} { // a corosync node, then the goais node
 		var others []uint32
-		for _, id := range c.ids() {
+		for _, id := range c.IDs() {
 			if id != victim {
 				others = append(others, id)
 			}
@@ -45,26 +45,26 @@ func TestKillAndRejoin(t *testing.T) {
 			}
 		}
 		time.Sleep(300 * time.Millisecond) // let the paced load start: not a wait for a result
-		c.daemons[victim].Kill()
-		c.waitMembers(others...)
-		c.waitLeft(alive, gone, reasonNodeDown)
-		c.waitGroup(alive...)
+		c.Daemons[victim].Kill()
+		c.WaitMembers(others...)
+		c.WaitLeft(alive, gone, reasonNodeDown)
+		c.WaitGroup(alive...)
 		for _, p := range alive {
 			if _, err := p.Result(120 * time.Second); err != nil {
 				t.Fatal(err)
 			}
-			c.sent[p] += 400
+			c.Sent[p] += 400
 		}
-		c.sendRound(alive, 50, 500)
+		c.SendRound(alive, 50, 500)
 
 		// The node comes back with its state directory (ring sequence)
 		// and a new peer.
-		c.start(victim)
-		c.waitMembers(c.ids()...)
-		back := c.peer(victim, "rejoin")
+		c.Start(victim)
+		c.WaitMembers(c.IDs()...)
+		back := c.Peer(victim, "rejoin")
 		peers = append(alive, back)
-		c.waitGroup(peers...)
-		c.sendRound(peers, 50, 500, 5000)
+		c.WaitGroup(peers...)
+		c.SendRound(peers, 50, 500, 5000)
 		t.Logf("round %d: node %d killed, survivors re-formed, node rejoined", i+1, victim)
 	}
 }
@@ -74,41 +74,41 @@ func TestKillAndRejoin(t *testing.T) {
 // holds the token when idle and sends merge detects).
 func TestGoaisRepresentative(t *testing.T) {
 	c := newCluster(t, 3, lab.NewRing(lab.UDPU, ga(1, 0), cs(2, 1), cs(3, 2)))
-	c.waitMembers(1, 2, 3)
+	c.WaitMembers(1, 2, 3)
 	c.checkCorosyncTools(3)
-	peers := c.groupOnEveryNode("rep")
-	c.sendRound(peers, 100, 200, 4000)
+	peers := c.GroupOnEveryNode("rep")
+	c.SendRound(peers, 100, 200, 4000)
 	// An idle ring held by the goais representative stays up: nothing
 	// changes in a few token rotations of idleness, then traffic flows.
-	before := strings.Count(c.daemons[2].Log(), "A new membership")
+	before := strings.Count(c.Daemons[2].Log(), "A new membership")
 	time.Sleep(3 * time.Second) // idleness is the thing tested
-	if after := strings.Count(c.daemons[2].Log(), "A new membership"); after != before {
+	if after := strings.Count(c.Daemons[2].Log(), "A new membership"); after != before {
 		t.Errorf("the ring re-formed while idle under the goais representative (%d memberships, was %d)", after, before)
 	}
-	c.sendRound(peers, 50, 1000)
+	c.SendRound(peers, 50, 1000)
 	// The representative leaves: corosync takes over.
-	if err := c.daemons[1].Stop(30 * time.Second); err != nil {
+	if err := c.Daemons[1].Stop(30 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	c.waitMembers(2, 3)
-	c.waitGroup(peers[1:]...)
-	c.sendRound(peers[1:], 50, 1000)
+	c.WaitMembers(2, 3)
+	c.WaitGroup(peers[1:]...)
+	c.SendRound(peers[1:], 50, 1000)
 }
 
 // Scenario e: the same mixed ring over udp multicast.
 func TestMulticastTransport(t *testing.T) {
 	c := newCluster(t, 3, lab.NewRing(lab.UDP, cs(1, 0), cs(2, 1), ga(3, 2)))
-	c.waitMembers(1, 2, 3)
+	c.WaitMembers(1, 2, 3)
 	c.checkCorosyncTools(3)
-	peers := c.groupOnEveryNode("mcast")
-	c.sendRound(peers, 100, 100, 3000, 70000)
-	c.daemons[3].Kill()
-	c.waitMembers(1, 2)
-	c.start(3)
-	c.waitMembers(1, 2, 3)
-	peers = append(peers[:2], c.peer(3, "mcast"))
-	c.waitGroup(peers...)
-	c.sendRound(peers, 50, 1000)
+	peers := c.GroupOnEveryNode("mcast")
+	c.SendRound(peers, 100, 100, 3000, 70000)
+	c.Daemons[3].Kill()
+	c.WaitMembers(1, 2)
+	c.Start(3)
+	c.WaitMembers(1, 2, 3)
+	peers = append(peers[:2], c.Peer(3, "mcast"))
+	c.WaitGroup(peers...)
+	c.SendRound(peers, 50, 1000)
 }
 
 // Scenario f: five nodes, three corosync and two goais, with 5 % of the
@@ -119,15 +119,15 @@ func TestFiveNodesWithLoss(t *testing.T) {
 	// machine under loss must not take a slow turn for a failure.
 	ring.Token = 3 * time.Second
 	c := newCluster(t, 5, ring)
-	c.waitMembers(1, 2, 3, 4, 5)
+	c.WaitMembers(1, 2, 3, 4, 5)
 	c.checkCorosyncTools(5)
-	peers := c.groupOnEveryNode("lossy")
-	lossy := c.lab.Hosts[3] // goais node 4's host
+	peers := c.GroupOnEveryNode("lossy")
+	lossy := c.Lab.Hosts[3] // goais node 4's host
 	if err := lossy.DropInbound(5); err != nil {
 		t.Fatal(err)
 	}
-	before := strings.Count(c.daemons[1].Log(), "A new membership")
-	c.sendRound(peers, 200, 300, 3000)
+	before := strings.Count(c.Daemons[1].Log(), "A new membership")
+	c.SendRound(peers, 200, 300, 3000)
 	dropped, err := lossy.Dropped()
 	if err != nil {
 		t.Fatal(err)
@@ -135,7 +135,7 @@ func TestFiveNodesWithLoss(t *testing.T) {
 	if dropped == 0 {
 		t.Errorf("the loss rule dropped nothing")
 	}
-	if after := strings.Count(c.daemons[1].Log(), "A new membership"); after != before {
+	if after := strings.Count(c.Daemons[1].Log(), "A new membership"); after != before {
 		t.Logf("the ring re-formed %d times under loss (allowed: it must still deliver in one order)", after-before)
 	}
 	t.Logf("5%% loss on node 4's host dropped %d datagrams", dropped)
@@ -154,20 +154,20 @@ func TestFiveNodesWithLoss(t *testing.T) {
 // node; so at least one of them must have seen it.
 func TestGracefulLeave(t *testing.T) {
 	c := newCluster(t, 3, lab.NewRing(lab.UDPU, cs(1, 0), cs(2, 1), ga(3, 2)))
-	c.waitMembers(1, 2, 3)
-	peers := c.groupOnEveryNode("leave")
-	c.sendRound(peers, 20, 100)
+	c.WaitMembers(1, 2, 3)
+	peers := c.GroupOnEveryNode("leave")
+	c.SendRound(peers, 20, 100)
 	marks := map[uint32]int{}
-	for _, id := range c.ids(lab.Corosync) {
-		marks[id] = len(c.daemons[id].Log())
+	for _, id := range c.IDs(lab.Corosync) {
+		marks[id] = len(c.Daemons[id].Log())
 	}
-	if err := c.daemons[3].Stop(30 * time.Second); err != nil {
+	if err := c.Daemons[3].Stop(30 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	c.waitMembers(1, 2)
+	c.WaitMembers(1, 2)
 	seen := 0
-	for _, id := range c.ids(lab.Corosync) {
-		log, err := c.daemons[id].WaitLog(marks[id], "Members left: 3", 30*time.Second)
+	for _, id := range c.IDs(lab.Corosync) {
+		log, err := c.Daemons[id].WaitLog(marks[id], "Members left: 3", 30*time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,6 +184,6 @@ func TestGracefulLeave(t *testing.T) {
 	if seen == 0 {
 		t.Errorf("no corosync node received the leave message")
 	}
-	c.waitGroup(peers[:2]...)
-	c.sendRound(peers[:2], 20, 100)
+	c.WaitGroup(peers[:2]...)
+	c.SendRound(peers[:2], 20, 100)
 }

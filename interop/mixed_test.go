@@ -20,75 +20,75 @@ func ga(id uint32, host int) lab.Node { return lab.Node{ID: id, Host: host, Kind
 // its vote.
 func TestMembershipSeenByBothKinds(t *testing.T) {
 	c := newCluster(t, 3, lab.NewRing(lab.UDPU, cs(1, 0), cs(2, 1), ga(3, 2)))
-	c.waitMembers(1, 2, 3)
+	c.WaitMembers(1, 2, 3)
 	c.checkCorosyncTools(3)
 }
 
 // checkCorosyncTools checks what corosync's own tools say on every
 // corosync node of a ring of n nodes, each with one vote.
 func (c *cluster) checkCorosyncTools(n int) {
-	c.t.Helper()
-	all := c.ids()
+	c.T.Helper()
+	all := c.IDs()
 	// ais-cfgtool -m on the goais nodes: every member with its vote, the
 	// ring quorate with all votes counted.
-	for _, id := range c.ids(lab.Goais) {
-		d := c.daemons[id]
-		out, err := waitTool(d, `Quorum: quorate \(total votes `+strconv.Itoa(n)+`,`, c.lab.Bin("ais-cfgtool"), "-m")
+	for _, id := range c.IDs(lab.Goais) {
+		d := c.Daemons[id]
+		out, err := waitTool(d, `Quorum: quorate \(total votes `+strconv.Itoa(n)+`,`, c.Lab.Bin("ais-cfgtool"), "-m")
 		if err != nil {
-			c.t.Error(err)
+			c.T.Error(err)
 		}
 		for _, other := range all {
 			re := regexp.MustCompile(`(?m)^` + strconv.Itoa(int(other)) + `\s+1\s+\S+\s+` + lab.NodeName(other) + `\s+member`)
 			if !re.MatchString(out) {
-				c.t.Errorf("ais-cfgtool -m on node %d does not list node %d as a member with one vote:\n%s", id, other, out)
+				c.T.Errorf("ais-cfgtool -m on node %d does not list node %d as a member with one vote:\n%s", id, other, out)
 			}
 		}
 	}
-	for _, id := range c.ids(lab.Corosync) {
-		d := c.daemons[id]
+	for _, id := range c.IDs(lab.Corosync) {
+		d := c.Daemons[id]
 		// corosync-cfgtool -s: every node connected (or this one).
 		out, err := d.Tool("corosync-cfgtool", "-s")
 		if err != nil {
-			c.t.Fatal(err)
+			c.T.Fatal(err)
 		}
 		for _, other := range all {
 			re := regexp.MustCompile(`nodeid:\s+` + strconv.Itoa(int(other)) + `:\s+(connected|localhost)`)
 			if !re.MatchString(out) {
-				c.t.Errorf("corosync-cfgtool -s on node %d does not show node %d connected:\n%s", id, other, out)
+				c.T.Errorf("corosync-cfgtool -s on node %d does not show node %d connected:\n%s", id, other, out)
 			}
 		}
 		// corosync-cmapctl runtime.members: the goais nodes joined and
 		// reported their config_version (the cmap sync item).
 		out, err = d.Tool("corosync-cmapctl", "runtime.members")
 		if err != nil {
-			c.t.Fatal(err)
+			c.T.Fatal(err)
 		}
-		for _, g := range c.ids(lab.Goais) {
+		for _, g := range c.IDs(lab.Goais) {
 			for _, want := range []string{
 				"runtime.members." + strconv.Itoa(int(g)) + ".status (str) = joined",
 				"runtime.members." + strconv.Itoa(int(g)) + ".config_version (u64) = 0",
 			} {
 				if !strings.Contains(out, want) {
-					c.t.Errorf("corosync-cmapctl runtime.members on node %d lacks %q:\n%s", id, want, out)
+					c.T.Errorf("corosync-cmapctl runtime.members on node %d lacks %q:\n%s", id, want, out)
 				}
 			}
 		}
 		// corosync-quorumtool: every node holds one vote.
 		out, err = waitTool(d, `Total votes:\s+`+strconv.Itoa(n)+`\b`, "corosync-quorumtool", "-s")
 		if err != nil {
-			c.t.Error(err)
+			c.T.Error(err)
 		}
 		if strings.Contains(out, "Unable to get node") {
-			c.t.Errorf("corosync-quorumtool -s on node %d:\n%s", id, out)
+			c.T.Errorf("corosync-quorumtool -s on node %d:\n%s", id, out)
 		}
 		out, err = d.Tool("corosync-quorumtool", "-l")
 		if err != nil {
-			c.t.Fatal(err)
+			c.T.Fatal(err)
 		}
 		for _, other := range all {
 			re := regexp.MustCompile(`(?m)^\s+` + strconv.Itoa(int(other)) + `\s+1\s+` + lab.NodeName(other) + `\b`)
 			if !re.MatchString(out) {
-				c.t.Errorf("corosync-quorumtool -l on node %d does not list node %d with one vote:\n%s", id, other, out)
+				c.T.Errorf("corosync-quorumtool -l on node %d does not list node %d with one vote:\n%s", id, other, out)
 			}
 		}
 	}
@@ -120,23 +120,11 @@ func waitTool(d *lab.Daemon, re string, name string, args ...string) (string, er
 // once, intact, in one order, and the confchg member lists agree.
 func TestCPGAcrossKinds(t *testing.T) {
 	c := newCluster(t, 3, lab.NewRing(lab.UDPU, cs(1, 0), cs(2, 1), ga(3, 2)))
-	c.waitMembers(1, 2, 3)
-	peers := c.groupOnEveryNode("interop")
-	c.sendRound(peers, 100, 100, 3000, 70000)
+	c.WaitMembers(1, 2, 3)
+	peers := c.GroupOnEveryNode("interop")
+	c.SendRound(peers, 100, 100, 3000, 70000)
 	// A second goais client on the same node, then everyone again.
-	more := append(peers, c.peer(3, "interop"))
-	c.waitGroup(more...)
-	c.sendRound(more, 50, 1000)
-}
-
-// groupOnEveryNode starts one peer per node in group and waits until all
-// see the same group.
-func (c *cluster) groupOnEveryNode(group string) []*lab.Peer {
-	c.t.Helper()
-	var peers []*lab.Peer
-	for _, id := range c.ids() {
-		peers = append(peers, c.peer(id, group))
-	}
-	c.waitGroup(peers...)
-	return peers
+	more := append(peers, c.Peer(3, "interop"))
+	c.WaitGroup(more...)
+	c.SendRound(more, 50, 1000)
 }

@@ -25,6 +25,8 @@ const (
 	// goais services.
 	EVS ID = 16
 	CLM ID = 17
+	// RRP carries the redundant ring reports between executives.
+	RRP ID = 18
 )
 
 // NodeID and RingID are the core's.

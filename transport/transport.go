@@ -53,6 +53,14 @@ type Stats struct {
 	Rejected       uint64 // datagrams dropped: source not in the member list
 	Truncated      uint64 // datagrams dropped: larger than the receive buffer
 	UnknownTargets uint64 // sends to a nodeid with no known address
+
+	// The secauth counters, filled in by transport/secure (zero elsewhere).
+	// Each counts received datagrams dropped before they reach Recv's
+	// caller.
+	BadDigest     uint64 // secauth: failed authentication (wrong key, corrupted)
+	ShortEnvelope uint64 // secauth: shorter than the envelope
+	Plaintext     uint64 // secauth: a plaintext Totem datagram
+	Replayed      uint64 // secauth: replayed or older than the replay window
 }
 
 // Transport moves Totem datagrams. Send is called only from the executive's

@@ -63,6 +63,13 @@ func (c *Client) Members(ctx context.Context) (Members, error) {
 	return m, c.call(ctx, FnMembers, nil, &m)
 }
 
+// RingReenable asks every node of the ring to re-enable the rings it
+// marked faulty (openais_cfg_ring_reenable). It returns once the request
+// is multicast; each node applies it when it is delivered.
+func (c *Client) RingReenable(ctx context.Context) error {
+	return c.call(ctx, FnRingReenable, nil, nil)
+}
+
 // Status returns a detailed status snapshot.
 func (c *Client) Status(ctx context.Context) (Status, error) {
 	var s Status

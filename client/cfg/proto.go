@@ -9,15 +9,36 @@ const (
 	FnMembers    = 1 // → Members
 	FnShutdown   = 2 // leave the ring and exit
 	FnStatus     = 3 // → Status
-	FnLoadStart  = 10
-	FnLoadReport = 11 // → LoadReport
+	// FnRingReenable asks every node to re-enable its faulty rings
+	// (ais-cfgtool -r); the answer comes once the request is sent.
+	FnRingReenable = 4
+	FnLoadStart    = 10
+	FnLoadReport   = 11 // → LoadReport
 )
 
 // RingStatus is this node's view of its rings (ais-cfgtool -s).
 type RingStatus struct {
 	NodeID    uint32 `json:"nodeid"`
 	Transport string `json:"transport"`
-	Rings     []Ring `json:"rings"`
+	// RRPMode is the redundant ring mode: none, active or passive.
+	RRPMode string `json:"rrp_mode"`
+	// Secauth is "off", or "on (…)" with the cipher and the key's
+	// fingerprint, which operators compare across nodes.
+	Secauth string  `json:"secauth"`
+	Rings   []Ring  `json:"rings"`
+	Dropped Dropped `json:"dropped"`
+}
+
+// Dropped counts received datagrams this node dropped, by reason, since
+// it started.
+type Dropped struct {
+	BadDigest     uint64 `json:"bad_digest"`     // secauth: failed authentication (wrong key, corrupted)
+	ShortEnvelope uint64 `json:"short_envelope"` // secauth: shorter than the envelope
+	Plaintext     uint64 `json:"plaintext"`      // secauth: a plaintext datagram
+	Replayed      uint64 `json:"replayed"`       // secauth: replayed or too old
+	Rejected      uint64 `json:"rejected"`       // source address not in the nodelist
+	Truncated     uint64 `json:"truncated"`      // larger than the receive buffer
+	Malformed     uint64 `json:"malformed"`      // not a valid Totem message
 }
 
 // Ring is one ring interface.
@@ -25,6 +46,7 @@ type Ring struct {
 	Number int    `json:"number"`
 	Addr   string `json:"addr"`
 	Status string `json:"status"` // "ring 0 active with no faults"
+	Faulty bool   `json:"faulty,omitempty"`
 }
 
 // Members is the current membership and the configured nodes

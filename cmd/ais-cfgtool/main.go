@@ -32,17 +32,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	status := fs.Bool("s", false, "print the status of this node's rings")
 	members := fs.Bool("m", false, "print the cluster members")
+	reenable := fs.Bool("r", false, "re-enable the failed (FAULTY) rings of every node")
 	shutdown := fs.Bool("H", false, "shut the executive down cleanly")
 	runDir := fs.String("d", "", "run directory of the executive (default: $AIS_RUN_DIR or /run/goais)")
 	timeout := fs.Duration("t", 10*time.Second, "give up after this long")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: ais-cfgtool [-d run_dir] [-s] [-m] [-H]\n")
+		fmt.Fprintf(stderr, "usage: ais-cfgtool [-d run_dir] [-s] [-r] [-m] [-H]\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if !*status && !*members && !*shutdown || fs.NArg() > 0 {
+	if !*status && !*reenable && !*members && !*shutdown || fs.NArg() > 0 {
 		fs.Usage()
 		return 2
 	}
@@ -61,6 +62,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		printRingStatus(stdout, rs)
+	}
+	if *reenable {
+		fmt.Fprintln(stdout, "Re-enabling all failed rings.")
+		if err := c.RingReenable(ctx); err != nil {
+			fmt.Fprintf(stderr, "Could not re-enable ring error %v\n", err)
+			return 1
+		}
 	}
 	if *members {
 		m, err := c.Members(ctx)
@@ -84,11 +92,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 func printRingStatus(w io.Writer, rs cfg.RingStatus) {
 	fmt.Fprintln(w, "Printing ring status.")
 	fmt.Fprintf(w, "Local node ID %d, transport %s\n", rs.NodeID, rs.Transport)
+	if rs.RRPMode != "" {
+		fmt.Fprintf(w, "Redundant ring mode %s, secauth %s\n", rs.RRPMode, rs.Secauth)
+	}
 	for _, r := range rs.Rings {
 		fmt.Fprintf(w, "RING ID %d\n", r.Number)
 		fmt.Fprintf(w, "\tid\t= %s\n", r.Addr)
 		fmt.Fprintf(w, "\tstatus\t= %s\n", r.Status)
 	}
+	d := rs.Dropped
+	fmt.Fprintf(w, "Dropped datagrams: invalid digest %d, truncated %d, plaintext %d, replayed %d, unknown source %d, oversized %d, malformed %d\n",
+		d.BadDigest, d.ShortEnvelope, d.Plaintext, d.Replayed, d.Rejected, d.Truncated, d.Malformed)
 }
 
 // printMembers prints one line per node.

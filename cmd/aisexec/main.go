@@ -128,11 +128,20 @@ func run(args []string) int {
 	}
 	notice(fmt.Sprintf("Local node id %d, ring 0 address %s, transport %s, %d configured nodes; clients connect to %s",
 		nd.local.NodeID, nd.local.Ring0, c.Totem.Transport, len(nd.members), socketPathFor(c)))
+	if settings.Ring1 != nil {
+		notice(fmt.Sprintf("Redundant ring protocol %s: ring 1 address %s", settings.RRP.Mode, nd.local.Ring1))
+	}
+	if settings.Secauth != "" {
+		notice("secauth " + settings.Secauth)
+	}
 
 	ex, err := executive.New(settings)
 	if err != nil {
 		settings.IPC.Close()
 		settings.Transport.Close()
+		if settings.Ring1 != nil {
+			settings.Ring1.Close()
+		}
 		mainLog.Error(err.Error())
 		return exitFatal
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -15,9 +14,9 @@ import (
 	"goais/executive"
 	"goais/ipc"
 	"goais/logging"
+	"goais/totem"
 	"goais/transport"
-	"goais/transport/udp"
-	"goais/transport/udpu"
+	"goais/transport/secure"
 )
 
 // defaultPort is corosync's and openais' mcastport.
@@ -148,13 +147,6 @@ type node struct {
 // transport and the IPC socket.
 func setup(c *config.Config, log *slog.Logger) (executive.Settings, node, error) {
 	var s executive.Settings
-	if c.Totem.SecAuth || (c.Totem.CryptoCipher != "" && c.Totem.CryptoCipher != "none") ||
-		(c.Totem.CryptoHash != "" && c.Totem.CryptoHash != "none") {
-		return s, node{}, errors.New("secauth / crypto_cipher / crypto_hash: encrypted rings are not available in this version; set secauth: off (plaintext rings are corosync-compatible)")
-	}
-	if c.Totem.RRPMode != "" && c.Totem.RRPMode != "none" {
-		return s, node{}, fmt.Errorf("rrp_mode %s: redundant rings are not available in this version; use one interface", c.Totem.RRPMode)
-	}
 	prefixes, err := localPrefixes()
 	if err != nil {
 		return s, node{}, err
@@ -167,62 +159,49 @@ func setup(c *config.Config, log *slog.Logger) (executive.Settings, node, error)
 	if err != nil {
 		return s, node{}, err
 	}
-	port := uint16(defaultPort)
-	if len(c.Totem.Interfaces) > 0 && c.Totem.Interfaces[0].McastPort != 0 {
-		port = c.Totem.Interfaces[0].McastPort
-	}
-	var tmembers []transport.Member
-	for _, m := range members {
-		tmembers = append(tmembers, transport.Member{NodeID: m.NodeID, Addr: m.Ring0})
-	}
 	tcfg := c.TotemConfig(local, members)
-	tlog := logging.Subsys(log, "TRANSPORT")
-
-	var tr transport.Transport
-	switch c.Totem.Transport {
-	case "udpu":
-		tr, err = udpu.New(udpu.Config{
-			Local:            netip.AddrPortFrom(local.Ring0, port),
-			Members:          tmembers,
-			Port:             port,
-			BlockUnlistedIPs: c.Totem.BlockUnlistedIPs,
-			MTU:              c.Totem.NetMTU,
-			Batch:            true,
-			Logger:           tlog,
-		})
-	case "udp":
-		group, gerr := c.McastGroup()
-		if gerr != nil {
-			return s, node{}, gerr
-		}
-		ttl := 1
-		if len(c.Totem.Interfaces) > 0 {
-			ttl = c.Totem.Interfaces[0].TTL
-		}
-		tr, err = udp.New(udp.Config{
-			Local:   local.Ring0,
-			Group:   group,
-			Members: tmembers,
-			TTL:     ttl,
-			MTU:     c.Totem.NetMTU,
-			Batch:   true,
-			Logger:  tlog,
-		})
-	default:
-		return s, node{}, fmt.Errorf("transport %q is not supported; use udpu or udp", c.Totem.Transport)
-	}
-	if err != nil {
-		return s, node{}, err
-	}
-
 	run := runDir(c)
 	state := stateDir(c, run)
 	for _, d := range []string{run, state} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			tr.Close()
 			return s, node{}, fmt.Errorf("create directory: %w", err)
 		}
 	}
+	var sec *secauth
+	if c.Encrypted() {
+		if sec, err = loadSecauth(c, state, local.NodeID); err != nil {
+			return s, node{}, err
+		}
+		// Every datagram grows by the envelope: the frames shrink so
+		// that they still fit the network MTU.
+		mtu := tcfg.NetMTU
+		if mtu == 0 {
+			mtu = totem.Config{}.WithDefaults().NetMTU
+		}
+		tcfg.NetMTU = mtu - secure.Overhead
+		if c.Totem.Threads > 0 {
+			log.Info(fmt.Sprintf("threads %d: accepted and ignored; one loop seals every datagram (see transport/secure)", c.Totem.Threads))
+		}
+	}
+	tlog := logging.Subsys(log, "TRANSPORT")
+	var rings []transport.Transport
+	closeRings := func() {
+		for _, r := range rings {
+			r.Close()
+		}
+	}
+	for ring := range c.RingCount() {
+		tr, err := openRing(c, ring, local, members, tlog)
+		if err == nil && sec != nil {
+			tr, err = sec.wrap(tr, local.NodeID, logging.Subsys(log, "SECAUTH"))
+		}
+		if err != nil {
+			closeRings()
+			return s, node{}, fmt.Errorf("ring %d: %w", ring, err)
+		}
+		rings = append(rings, tr)
+	}
+
 	srv, err := ipc.Listen(ipc.ServerConfig{
 		Path:       ipc.SocketPath(run),
 		AllowedGID: allowedGID(c, log),
@@ -230,13 +209,13 @@ func setup(c *config.Config, log *slog.Logger) (executive.Settings, node, error)
 		Services:   executive.Services,
 	})
 	if err != nil {
-		tr.Close()
+		closeRings()
 		return s, node{}, err
 	}
 
 	s = executive.Settings{
 		Totem:         tcfg,
-		Transport:     tr,
+		Transport:     rings[0],
 		TransportName: c.Totem.Transport,
 		Rings:         []executive.RingInfo{{Number: 0, Addr: local.Ring0}},
 		IPC:           srv,
@@ -256,8 +235,17 @@ func setup(c *config.Config, log *slog.Logger) (executive.Settings, node, error)
 			WaitForAll: c.Quorum.WaitForAll || c.Quorum.TwoNode && !c.IsSet("quorum.wait_for_all"),
 		}
 	}
-	if local.Ring1.IsValid() {
+	if sec != nil {
+		s.Secauth = fmt.Sprintf("on (AES-256-GCM, key fingerprint %s)", sec.key.Fingerprint())
+	}
+	if len(rings) > 1 {
 		s.Rings = append(s.Rings, executive.RingInfo{Number: 1, Addr: local.Ring1})
+		s.Ring1 = rings[1]
+		if s.RRP, err = rrpConfig(c, tcfg, local, logging.Subsys(log, "TOTEM")); err != nil {
+			srv.Close()
+			closeRings()
+			return s, node{}, err
+		}
 	}
 	for _, m := range members {
 		ni := executive.NodeInfo{NodeID: tcfg.NodeID, Name: m.Name, Votes: uint32(m.Votes)}

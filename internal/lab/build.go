@@ -49,9 +49,10 @@ func EnsurePackages() error {
 	return nil
 }
 
-// Build compiles the programs a lab runs into dir: aisexec, ais-cfgtool
-// and gocpgpeer from this module (with the go command, which must run
-// inside the module), and cpgpeer from its C source against libcpg.
+// Build compiles the programs a lab runs into dir: aisexec, ais-cfgtool,
+// ais-keygen and gocpgpeer from this module (with the go command, which
+// must run inside the module), and cpgpeer from its C source against
+// libcpg.
 func Build(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -59,6 +60,7 @@ func Build(dir string) error {
 	for name, pkg := range map[string]string{
 		"aisexec":     "goais/cmd/aisexec",
 		"ais-cfgtool": "goais/cmd/ais-cfgtool",
+		"ais-keygen":  "goais/cmd/ais-keygen",
 		"gocpgpeer":   "goais/internal/lab/gocpgpeer",
 	} {
 		out, err := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg).CombinedOutput()

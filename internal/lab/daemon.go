@@ -45,7 +45,7 @@ func (l *Lab) Start(r *Ring, id uint32) (*Daemon, error) {
 		return nil, err
 	}
 	conf := filepath.Join(d.Dir, "corosync.conf")
-	if err := os.WriteFile(conf, []byte(r.Config(l, d.Dir)), 0o644); err != nil {
+	if err := os.WriteFile(conf, []byte(r.Config(l, d.Dir, id)), 0o644); err != nil {
 		return nil, err
 	}
 	logf, err := os.OpenFile(d.LogPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -121,3 +121,6 @@ func (d *Daemon) WaitLog(from int, s string, timeout time.Duration) (string, err
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Lab is the lab the daemon runs in.
+func (d *Daemon) Lab() *Lab { return d.lab }

@@ -77,7 +77,7 @@ func TestParseEventsRejectsMalformedLines(t *testing.T) {
 func TestRingConfig(t *testing.T) {
 	l := &Lab{Hosts: []*Host{{Addr: mustAddr("10.0.0.1")}, {Addr: mustAddr("10.0.0.2")}}}
 	r := NewRing(UDP, Node{ID: 1, Host: 0, Kind: Corosync}, Node{ID: 2, Host: 1, Kind: Goais})
-	got := r.Config(l, "/d")
+	got := r.Config(l, "/d", 2)
 	for _, want := range []string{
 		"\ttransport: udp\n", "\ttoken: 1000\n", "\t\tmcastaddr: 239.192.77.1\n",
 		"\t\tring0_addr: 10.0.0.2\n\t\tnodeid: 2\n\t\tname: node2\n",
@@ -86,6 +86,24 @@ func TestRingConfig(t *testing.T) {
 		if !contains(got, want) {
 			t.Errorf("config lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+func TestRingConfigRedundantSecure(t *testing.T) {
+	l := &Lab{Hosts: []*Host{
+		{Addr: mustAddr("10.0.0.1"), Addr1: mustAddr("10.1.0.1")},
+		{Addr: mustAddr("10.0.0.2"), Addr1: mustAddr("10.1.0.2")},
+	}}
+	r := NewRing(UDPU, Node{ID: 1, Host: 0, Kind: Goais}, Node{ID: 2, Host: 1, Kind: Goais})
+	r.RRPMode, r.Keyfile, r.Keyfiles = "passive", "/k/authkey", map[uint32]string{2: "/k/other"}
+	one, two := r.Config(l, "/d", 1), r.Config(l, "/d", 2)
+	for _, want := range []string{"\trrp_mode: passive\n", "\t\tring0_addr: 10.0.0.2\n\t\tring1_addr: 10.1.0.2\n", "\tcrypto_cipher: aes256\n"} {
+		if !contains(one, want) {
+			t.Errorf("config lacks %q:\n%s", want, one)
+		}
+	}
+	if !contains(one, "keyfile: /k/authkey\n") || !contains(two, "keyfile: /k/other\n") {
+		t.Errorf("per-node keyfiles not applied:\n%s\n%s", one, two)
 	}
 }
 

@@ -18,8 +18,12 @@ import (
 // netnsDir is where ip netns keeps the namespace handles.
 const netnsDir = "/var/run/netns"
 
-// HostDev is every host's interface on the lab network.
-const HostDev = "eth0"
+// HostDev is every host's interface on the lab network, HostDev1 its
+// interface on the second network (Options.Subnet1).
+const (
+	HostDev  = "eth0"
+	HostDev1 = "eth1"
+)
 
 // Options shape a lab.
 type Options struct {
@@ -30,6 +34,9 @@ type Options struct {
 	Hosts int
 	// Subnet is the lab network; default 10.241.0.0/24.
 	Subnet netip.Prefix
+	// Subnet1, if set, is a second network on its own bridge: host i has
+	// Subnet1.Addr()+i+1 on HostDev1 (redundant rings).
+	Subnet1 netip.Prefix
 	// MTU of every interface; default 1500.
 	MTU int
 	// Dir holds configurations, logs and state; default a new temporary
@@ -52,12 +59,14 @@ type Lab struct {
 	closed  bool
 }
 
-// Host is one namespace with one interface on the bridge.
+// Host is one namespace with one interface on the bridge, and one on the
+// second bridge when the lab has a second network.
 type Host struct {
 	lab   *Lab
 	Index int
 	NS    string
 	Addr  netip.Addr
+	Addr1 netip.Addr // on HostDev1; invalid without Options.Subnet1
 }
 
 var sweepOnce sync.Map
@@ -115,10 +124,23 @@ func (l *Lab) build(base string) error {
 	if err := ipCmd("-n", l.bridge, "link", "set", "br0", "up"); err != nil {
 		return err
 	}
-	addr := l.opts.Subnet.Addr()
+	second := l.opts.Subnet1.IsValid()
+	if second {
+		if err := ipCmd("-n", l.bridge, "link", "add", "br1", "type", "bridge", "mcast_snooping", "0"); err != nil {
+			return err
+		}
+		if err := ipCmd("-n", l.bridge, "link", "set", "br1", "up"); err != nil {
+			return err
+		}
+	}
+	addr, addr1 := l.opts.Subnet.Addr(), l.opts.Subnet1.Addr()
 	for i := range l.opts.Hosts {
 		addr = addr.Next()
 		h := &Host{lab: l, Index: i, NS: fmt.Sprintf("%s-h%d", base, i+1), Addr: addr}
+		if second {
+			addr1 = addr1.Next()
+			h.Addr1 = addr1
+		}
 		l.Hosts = append(l.Hosts, h)
 		port := fmt.Sprintf("p%d", i+1)
 		mtu := strconv.Itoa(l.opts.MTU)
@@ -130,6 +152,16 @@ func (l *Lab) build(base string) error {
 			{"-n", l.bridge, "link", "set", port, "up"},
 			{"-n", h.NS, "addr", "add", netip.PrefixFrom(addr, l.opts.Subnet.Bits()).String(), "dev", HostDev},
 			{"-n", h.NS, "link", "set", HostDev, "up"},
+		}
+		if second {
+			port1 := fmt.Sprintf("q%d", i+1)
+			steps = append(steps,
+				[]string{"-n", l.bridge, "link", "add", port1, "mtu", mtu, "type", "veth", "peer", "name", HostDev1, "mtu", mtu, "netns", h.NS},
+				[]string{"-n", l.bridge, "link", "set", port1, "master", "br1"},
+				[]string{"-n", l.bridge, "link", "set", port1, "up"},
+				[]string{"-n", h.NS, "addr", "add", netip.PrefixFrom(addr1, l.opts.Subnet1.Bits()).String(), "dev", HostDev1},
+				[]string{"-n", h.NS, "link", "set", HostDev1, "up"},
+			)
 		}
 		for _, s := range steps {
 			if err := ipCmd(s...); err != nil {
@@ -194,12 +226,51 @@ func (h *Host) Run(name string, args ...string) (string, error) {
 }
 
 // SetLink brings the host's interface up or down.
-func (h *Host) SetLink(up bool) error {
+func (h *Host) SetLink(up bool) error { return h.SetLinkOf(HostDev, up) }
+
+// SetLinkOf brings the host's interface dev up or down.
+func (h *Host) SetLinkOf(dev string, up bool) error {
 	state := "down"
 	if up {
 		state = "up"
 	}
-	return ipCmd("-n", h.NS, "link", "set", HostDev, state)
+	return ipCmd("-n", h.NS, "link", "set", dev, state)
+}
+
+// DropLink makes the host drop percent % of the UDP datagrams that enter
+// or leave through interface dev (nftables numgen, its own table per
+// interface); 0 removes the rule. Dropping 100 % is a dead link that the
+// kernel still reports up.
+func (h *Host) DropLink(dev string, percent int) error {
+	table := "goaislab_" + dev
+	_, _ = h.Run("nft", "delete", "table", "inet", table)
+	if percent == 0 {
+		return nil
+	}
+	if _, err := exec.LookPath("nft"); err != nil {
+		return errors.New("lab: nft is missing (apt-get install nftables)")
+	}
+	// numgen's "< 100" is out of its range: 100 % is a plain drop.
+	chance := []string{"numgen", "random", "mod", "100", "<", strconv.Itoa(percent)}
+	if percent >= 100 {
+		chance = nil
+	}
+	rule := func(hook, match string) []string {
+		r := []string{"add", "rule", "inet", table, hook, match, dev, "meta", "l4proto", "udp"}
+		return append(append(r, chance...), "counter", "drop")
+	}
+	for _, args := range [][]string{
+		{"add", "table", "inet", table},
+		{"add", "chain", "inet", table, "input", "{ type filter hook input priority 0 ; }"},
+		{"add", "chain", "inet", table, "output", "{ type filter hook output priority 0 ; }"},
+		rule("input", "iifname"),
+		rule("output", "oifname"),
+	} {
+		if _, err := h.Run("nft", args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DropInbound makes the host drop percent % of the UDP datagrams it

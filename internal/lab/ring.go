@@ -56,6 +56,14 @@ type Ring struct {
 	// Quorum adds quorum { provider: corosync_votequorum }; default on
 	// through NewRing.
 	Quorum bool
+	// RRPMode, if set (active or passive), gives every node its ring 1
+	// address (Host.Addr1: the lab needs Options.Subnet1) and sets
+	// rrp_mode. goais only: corosync 3 has no udpu redundant rings.
+	RRPMode string
+	// Keyfile, if set, turns secauth on with this authkey; Keyfiles
+	// overrides it per node id (a node with another key).
+	Keyfile  string
+	Keyfiles map[uint32]string
 }
 
 // NewRing is a ring of the given nodes with votequorum and a 1 s token.
@@ -76,8 +84,8 @@ func (r *Ring) Node(id uint32) (Node, bool) {
 // NodeName is the nodelist name of node id.
 func NodeName(id uint32) string { return fmt.Sprintf("node%d", id) }
 
-// Config is the corosync.conf text for a node whose directories are dir.
-func (r *Ring) Config(l *Lab, dir string) string {
+// Config is the corosync.conf text for node id, whose directories are dir.
+func (r *Ring) Config(l *Lab, dir string, id uint32) string {
 	var b strings.Builder
 	name := r.Name
 	if name == "" {
@@ -88,7 +96,19 @@ func (r *Ring) Config(l *Lab, dir string) string {
 		token = time.Second
 	}
 	fmt.Fprintf(&b, "totem {\n\tversion: 2\n\tcluster_name: %s\n\ttransport: %s\n", name, r.Transport)
-	fmt.Fprintf(&b, "\tcrypto_cipher: none\n\tcrypto_hash: none\n\ttoken: %d\n", token.Milliseconds())
+	key := r.Keyfile
+	if k, ok := r.Keyfiles[id]; ok {
+		key = k
+	}
+	if key != "" {
+		fmt.Fprintf(&b, "\tcrypto_cipher: aes256\n\tcrypto_hash: sha256\n\tkeyfile: %s\n", key)
+	} else {
+		b.WriteString("\tcrypto_cipher: none\n\tcrypto_hash: none\n")
+	}
+	fmt.Fprintf(&b, "\ttoken: %d\n", token.Milliseconds())
+	if r.RRPMode != "" {
+		fmt.Fprintf(&b, "\trrp_mode: %s\n", r.RRPMode)
+	}
 	if r.Transport == UDP {
 		mcast := r.McastAddr
 		if mcast == "" {
@@ -103,7 +123,12 @@ func (r *Ring) Config(l *Lab, dir string) string {
 	}
 	b.WriteString("}\n\nnodelist {\n")
 	for _, n := range r.Nodes {
-		fmt.Fprintf(&b, "\tnode {\n\t\tring0_addr: %s\n\t\tnodeid: %d\n\t\tname: %s\n\t}\n", l.Hosts[n.Host].Addr, n.ID, NodeName(n.ID))
+		h := l.Hosts[n.Host]
+		fmt.Fprintf(&b, "\tnode {\n\t\tring0_addr: %s\n", h.Addr)
+		if r.RRPMode != "" {
+			fmt.Fprintf(&b, "\t\tring1_addr: %s\n", h.Addr1)
+		}
+		fmt.Fprintf(&b, "\t\tnodeid: %d\n\t\tname: %s\n\t}\n", n.ID, NodeName(n.ID))
 	}
 	b.WriteString("}\n\n")
 	if r.Quorum {
