@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -48,6 +50,14 @@ func measure(bin string, e engine, s settings) *result {
 		lab.Node{ID: 1, Host: 0, Kind: e.kind},
 		lab.Node{ID: 2, Host: 1, Kind: e.kind},
 		lab.Node{ID: 3, Host: 2, Kind: e.kind})
+	if e.secure {
+		key := filepath.Join(l.Dir, "authkey")
+		if out, err := exec.Command(l.Bin("ais-keygen"), "-k", key).CombinedOutput(); err != nil {
+			r.err = fmt.Errorf("ais-keygen: %v: %s", err, out)
+			return r
+		}
+		ring.Keyfile = key
+	}
 	var daemons []*lab.Daemon
 	for _, n := range ring.Nodes {
 		d, err := l.Start(ring, n.ID)

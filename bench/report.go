@@ -63,7 +63,7 @@ func (r *report) ratioOf(values []float64, best better) string {
 		b := math.NaN()
 		for i, res := range r.results {
 			v := values[i]
-			if res.engine.kind != kind || math.IsNaN(v) {
+			if res.engine.kind != kind || res.engine.secure || math.IsNaN(v) {
 				continue
 			}
 			if math.IsNaN(b) || best(v, b) {
@@ -190,6 +190,9 @@ func (r *report) markdown() string {
 			}
 		}
 	}
+	for _, line := range r.securityCost() {
+		b.WriteString(line + "\n")
+	}
 	for _, res := range r.results {
 		for _, e := range res.errors() {
 			fmt.Fprintf(&b, "\n%s: %v", res.engine.name, e)
@@ -197,6 +200,35 @@ func (r *report) markdown() string {
 	}
 	b.WriteString("\n")
 	return b.String()
+}
+
+// securityCost compares each secure engine's throughput with its
+// plaintext twin's, at every size and sender count.
+func (r *report) securityCost() []string {
+	var out []string
+	for _, sec := range r.results {
+		plain := plainTwin(sec.engine, r.results)
+		if !sec.engine.secure || plain == nil || sec.err != nil || plain.err != nil {
+			continue
+		}
+		var parts []string
+		for _, size := range r.settings.sizes {
+			for _, n := range []int{1, 3} {
+				s, p := sec.one[size], plain.one[size]
+				if n > 1 {
+					s, p = sec.three[size], plain.three[size]
+				}
+				if s.err != nil || p.err != nil || p.msgs == 0 {
+					continue
+				}
+				parts = append(parts, fmt.Sprintf("%s × %d: %+.0f %%", sizeName(size), n, 100*(s.msgs/p.msgs-1)))
+			}
+		}
+		if len(parts) > 0 {
+			out = append(out, fmt.Sprintf("Cost of security, %s against %s (throughput change; size × senders): %s.", sec.engine.name, plain.engine.name, strings.Join(parts, ", ")))
+		}
+	}
+	return out
 }
 
 func (res *result) errors() []error {
@@ -238,7 +270,8 @@ What each line measures (see bench/doc.go):
 - B3: time from cpg_mcast_joined to the sender's own delivery, 1 KB messages paced at 1,000 per second.
 - B5: kill -9 of one node while the other two send 1,000 messages per second; time from the kill to the survivors' CPG configuration change.
 - B7: resident memory of the largest of the three daemons, idle (ring formed, peers joined) and after B1.
-- The last column is goais's best figure over corosync's best (for B3, B5 and B7 lower is better, so below 1 favours goais).
+- The last column is goais's best figure over corosync's best, among the plaintext engines (for B3, B5 and B7 lower is better, so below 1 favours goais).
+- Cost of security: the throughput of an engine with authentication and encryption (goais secauth: AES-256-GCM; corosync knet: crypto_cipher aes256, crypto_hash sha256) against the same engine in plaintext, from the B1 figures above.
 `)
 	return b.String()
 }
