@@ -101,19 +101,7 @@ func (r *rings) send(dgs []totem.Datagram) error {
 func (r *rings) stats() transport.Stats {
 	var sum transport.Stats
 	for _, t := range r.tr {
-		s := t.Stats()
-		sum.SentDatagrams += s.SentDatagrams
-		sum.SentBytes += s.SentBytes
-		sum.SendErrors += s.SendErrors
-		sum.RecvDatagrams += s.RecvDatagrams
-		sum.RecvBytes += s.RecvBytes
-		sum.Rejected += s.Rejected
-		sum.Truncated += s.Truncated
-		sum.UnknownTargets += s.UnknownTargets
-		sum.BadDigest += s.BadDigest
-		sum.ShortEnvelope += s.ShortEnvelope
-		sum.Plaintext += s.Plaintext
-		sum.Replayed += s.Replayed
+		sum.Add(t.Stats())
 	}
 	return sum
 }

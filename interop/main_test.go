@@ -1,7 +1,6 @@
 package interop
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -12,28 +11,5 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if os.Geteuid() != 0 {
-		fmt.Fprintln(os.Stderr, "interop: these tests run corosync in network namespaces and need root (CI runs them as root)")
-		return 1
-	}
-	if err := lab.EnsurePackages(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	dir, err := os.MkdirTemp("", "goais-interop-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if err := lab.Build(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	bin = dir
-	return m.Run()
+	os.Exit(lab.RunTests(m, "interop", "run corosync in network namespaces", &bin))
 }

@@ -1,7 +1,6 @@
 package ringtest
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,30 +13,7 @@ import (
 var bin string
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if os.Geteuid() != 0 {
-		fmt.Fprintln(os.Stderr, "ringtest: these tests use network namespaces, nftables and raw sockets and need root (CI runs them as root)")
-		return 1
-	}
-	if err := lab.EnsurePackages(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	dir, err := os.MkdirTemp("", "goais-ringtest-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	if err := lab.Build(dir); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	bin = dir
-	return m.Run()
+	os.Exit(lab.RunTests(m, "ringtest", "use network namespaces, nftables and raw sockets", &bin))
 }
 
 // keygen makes an authkey with ais-keygen, as an operator would.

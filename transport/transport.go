@@ -86,3 +86,19 @@ type Transport interface {
 
 // ErrClosed is returned by Send and Recv after Close.
 var ErrClosed = errors.New("transport: closed")
+
+// Add adds o's counters to s (the sum over several rings).
+func (s *Stats) Add(o Stats) {
+	s.SentDatagrams += o.SentDatagrams
+	s.SentBytes += o.SentBytes
+	s.SendErrors += o.SendErrors
+	s.RecvDatagrams += o.RecvDatagrams
+	s.RecvBytes += o.RecvBytes
+	s.Rejected += o.Rejected
+	s.Truncated += o.Truncated
+	s.UnknownTargets += o.UnknownTargets
+	s.BadDigest += o.BadDigest
+	s.ShortEnvelope += o.ShortEnvelope
+	s.Plaintext += o.Plaintext
+	s.Replayed += o.Replayed
+}
