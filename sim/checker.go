@@ -18,6 +18,7 @@ const (
 	PropConfigRules         = "config-rules"
 	PropMembershipAgreement = "membership-agreement"
 	PropSafeDelivery        = "safe-delivery"
+	PropTransitionalHeld    = "transitional-held"
 	PropLiveness            = "liveness"
 )
 
@@ -213,8 +214,8 @@ func NewChecker(nodes []totem.NodeID) *Checker {
 	return c
 }
 
-// SetHolder supplies the query the safe-delivery check needs. Without it
-// (nil), safe delivery is not checked.
+// SetHolder supplies the query the safe-delivery and transitional-held
+// checks need. Without it (nil), neither is checked.
 func (c *Checker) SetHolder(f HolderFunc) { c.holder = f }
 
 // SetStrictStart makes config-rules require that every process's first
@@ -437,9 +438,10 @@ func (c *Checker) Delivered(now time.Duration, node totem.NodeID, id MsgID, sum 
 		}
 	}
 
-	// safe-delivery
-	if safe && c.holder != nil {
-		if c.checkSafe(now, pi, m, ring, seq) {
+	// safe-delivery, and transitional-held for the other messages of the
+	// transitional part.
+	if c.holder != nil && (safe || p.phase == chkInTransitional) {
+		if c.checkHeld(now, pi, m, ring, seq, safe) {
 			return
 		}
 	}
@@ -480,10 +482,12 @@ func (c *Checker) orderViolation(now time.Duration, x, y, mi int32, j int32) {
 		c.pname(y), c.store.msg(mi).id, j, c.store.msg(other).id, k)
 }
 
-// checkSafe checks that every member of p's configuration that has not
-// crashed since the ring was installed holds message m. It reports whether
-// it found a violation.
-func (c *Checker) checkSafe(now time.Duration, pi int32, m *chkMsg, ring totem.RingID, seq uint32) bool {
+// checkHeld checks that every member of p's configuration (the
+// transitional one in the transitional part) that has not crashed since the
+// ring was installed holds message m or delivered it: safe-delivery for a
+// safe message, transitional-held for an agreed one delivered in the
+// transitional part. It reports whether it found a violation.
+func (c *Checker) checkHeld(now time.Duration, pi int32, m *chkMsg, ring totem.RingID, seq uint32, safe bool) bool {
 	p := c.procs[pi]
 	slots := p.reg.slots
 	if p.phase == chkInTransitional {
@@ -518,9 +522,13 @@ func (c *Checker) checkSafe(now time.Duration, pi int32, m *chkMsg, ring totem.R
 		if p.phase == chkInTransitional {
 			what = fmt.Sprintf("transitional configuration %v %v", p.trRing, p.trMemb)
 		}
-		c.fail(now, PropSafeDelivery, []totem.NodeID{p.node, q},
-			"%s delivered safe message %v (ring %v seq %d) in %s, but member %s neither holds nor delivered it",
-			c.pname(pi), m.id, ring, seq, what, c.pname(qi))
+		prop, kind := PropSafeDelivery, "safe message"
+		if !safe {
+			prop, kind = PropTransitionalHeld, "message"
+		}
+		c.fail(now, prop, []totem.NodeID{p.node, q},
+			"%s delivered %s %v (ring %v seq %d) in %s, but member %s neither holds nor delivered it",
+			c.pname(pi), kind, m.id, ring, seq, what, c.pname(qi))
 		return true
 	}
 	return false

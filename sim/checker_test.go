@@ -178,7 +178,8 @@ func TestVirtualSynchrony(t *testing.T) {
 		h.deliver(2, a)
 		h.deliver(3, a, b)
 		leave(h, 1)
-		h.deliver(1, b) // in the transitional part, on chkR1
+		h.held[2] = true // n2 has b too (transitional-held)
+		h.deliver(1, b)  // in the transitional part, on chkR1
 		install(h, 1)
 		leave(h, 2)
 		h.deliver(2, b)
@@ -486,6 +487,59 @@ func TestSafeDelivery(t *testing.T) {
 		h.held[3] = true
 		h.deliver(1, b)
 		h.want(PropSafeDelivery, 1, 2)
+	})
+}
+
+// TestTransitionalHeld: Totem's recovery ends only once every member of
+// the transitional configuration has every old-ring message any of them
+// holds, so even an agreed message delivered in the transitional part is
+// held (or delivered) by every member of it. In the regular part only safe
+// messages are checked.
+func TestTransitionalHeld(t *testing.T) {
+	setup := func(t *testing.T) (*chkHist, MsgID) {
+		h := newChkHist(t, 1, 2, 3)
+		h.boot(chkR1, 1, 2, 3)
+		return h, h.send(2, false)
+	}
+	t.Run("regular-unchecked", func(t *testing.T) {
+		h, a := setup(t)
+		h.deliver(1, a) // agreed, in chkR1: nobody else need hold it
+		h.ok()
+	})
+	t.Run("pass-held", func(t *testing.T) {
+		h, a := setup(t)
+		h.trans(1, chkR2, 1, 2)
+		h.held[2] = true // n3 left: not asked
+		h.deliver(1, a)
+		h.ok()
+	})
+	t.Run("pass-delivered", func(t *testing.T) {
+		h, a := setup(t)
+		h.deliver(2, a)
+		h.trans(1, chkR2, 1, 2)
+		h.deliver(1, a)
+		h.ok()
+	})
+	t.Run("pass-crashed", func(t *testing.T) {
+		h, a := setup(t)
+		h.crash(2)
+		h.trans(1, chkR2, 1, 2)
+		h.deliver(1, a)
+		h.ok()
+	})
+	t.Run("not-held", func(t *testing.T) {
+		// A member of the transitional configuration was still
+		// recovering without the message: the deliverer left RECOVERY
+		// too early.
+		h, a := setup(t)
+		h.held[3] = true
+		h.trans(1, chkR2, 1, 2)
+		h.deliver(1, a)
+		v := h.want(PropTransitionalHeld, 1, 2)
+		if !strings.Contains(v.Detail, "n1 delivered message 2.0#1") ||
+			!strings.Contains(v.Detail, "in transitional configuration") {
+			t.Errorf("detail %q", v.Detail)
+		}
 	})
 }
 

@@ -3,10 +3,11 @@
 //
 // A run puts 2–16 protocol cores (goais/totem) on an in-memory network,
 // drives them in virtual time from a seed (loss, duplication, reordering,
-// partitions, merges, pauses, crashes and restarts), offers application
-// messages, and after every step feeds what each node handed upward to a
-// Checker. The same seed replays the same run, step for step, so a failing
-// seed is a reproducible bug report.
+// partitions, merges, pauses, crashes and restarts, and nodes that throw
+// away the tokens they receive), offers application messages, and after
+// every step feeds what each node handed upward to a Checker. The same
+// seed replays the same run, step for step, so a failing seed is a
+// reproducible bug report.
 //
 // # The checker
 //
@@ -85,6 +86,16 @@
 //     core has it. In the transitional part the guarantee is checked
 //     against the members of T only. Without a HolderFunc this is not
 //     checked.
+//   - transitional-held: the same for every message, safe or agreed,
+//     delivered in the transitional part: every member of T that has not
+//     crashed holds it or delivered it. This is Totem's recovery rule
+//     rather than extended virtual synchrony's (which asks it of safe
+//     messages only): no member leaves RECOVERY before the token's aru has
+//     shown, on two rotations, that every member received the recovery
+//     copies of the old-ring messages any of them had, so whatever is
+//     delivered after the transitional configuration is held everywhere
+//     in T. A node that leaves too early breaks it with any message,
+//     where safe-delivery needs a safe one.
 //   - liveness (CheckFinal, called at least a bound after the last fault
 //     healed): every alive process's latest configuration is the same
 //     Regular, whose members are exactly the alive nodes, and every message

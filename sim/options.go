@@ -19,8 +19,18 @@ const (
 	FaultPartition
 	FaultPause
 	FaultCrash
+	// FaultTokenDrop makes one node throw away most ORF tokens it
+	// receives (70–95%), and some of the MCASTs (10–50%), for up to a few
+	// token timeouts, while joins and commit tokens get through: a
+	// receiver that loses tokens after reading them (an overloaded
+	// process, a redundant-ring monitor that gives up on a held token).
+	// The membership stays the same, so the ring goes through GATHER,
+	// COMMIT and RECOVERY again and again, and recoveries are cut short
+	// by token loss part-way through: what random link loss, which also
+	// hits the joins and commit tokens, rarely does.
+	FaultTokenDrop
 
-	FaultAll = FaultLoss | FaultDup | FaultReorder | FaultPartition | FaultPause | FaultCrash
+	FaultAll = FaultLoss | FaultDup | FaultReorder | FaultPartition | FaultPause | FaultCrash | FaultTokenDrop
 )
 
 var faultNames = []struct {
@@ -33,10 +43,11 @@ var faultNames = []struct {
 	{FaultPartition, "partition"},
 	{FaultPause, "pause"},
 	{FaultCrash, "crash"},
+	{FaultTokenDrop, "tokendrop"},
 }
 
 // ParseFaults reads a comma list of loss,dup,reorder,partition,pause,crash,
-// or "all", or "none"/"" for a fault-free run.
+// tokendrop, or "all", or "none"/"" for a fault-free run.
 func ParseFaults(s string) (Fault, error) {
 	var f Fault
 	for _, w := range strings.Split(s, ",") {
@@ -56,7 +67,7 @@ func ParseFaults(s string) (Fault, error) {
 			}
 		}
 		if !found {
-			return 0, fmt.Errorf("unknown fault %q (want a comma list of loss,dup,reorder,partition,pause,crash or all)", w)
+			return 0, fmt.Errorf("unknown fault %q (want a comma list of loss,dup,reorder,partition,pause,crash,tokendrop or all)", w)
 		}
 	}
 	return f, nil

@@ -15,6 +15,8 @@ type Result struct {
 	Events    int           // simulation steps
 	Proposed  uint64        // messages accepted by Propose
 	Refused   uint64        // Propose refusals (queue full)
+	// TokensDropped counts ORF tokens thrown away by FaultTokenDrop.
+	TokensDropped uint64
 }
 
 // Pass reports whether no property was violated.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"goais/totem"
+	"goais/totem/wire"
 	"goais/transport/mem"
 )
 
@@ -18,6 +19,7 @@ var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 type world struct {
 	opts    Options
 	rng     *rand.Rand
+	dropRng *rand.Rand // FaultTokenDrop's decisions
 	net     *mem.Network
 	base    mem.LinkConfig
 	nodes   []*simNode
@@ -41,6 +43,9 @@ func Run(opts Options) (Result, error) {
 	w := &world{opts: opts, loadOn: true}
 	w.res.Options = opts
 	w.rng = rand.New(rand.NewPCG(opts.Seed, uint64(opts.Nodes)<<32|uint64(opts.Faults)))
+	// Token drops draw from a stream of their own, and only while an
+	// episode runs, so that runs without one are unchanged by it.
+	w.dropRng = rand.New(rand.NewPCG(opts.Seed, 0x746f6b656e64726f)) // "tokendro"
 	w.base = mem.LinkConfig{
 		Delay:  time.Duration(100+w.rng.IntN(900)) * time.Microsecond,
 		Jitter: time.Duration(w.rng.IntN(500)) * time.Microsecond,
@@ -228,6 +233,19 @@ func (w *world) step() {
 }
 
 func (w *world) receive(sn *simNode, p mem.Packet) {
+	if sn.tokenDrop > 0 || sn.mcastDrop > 0 {
+		switch datagramType(p.Data) {
+		case wire.TypeORFToken:
+			if w.dropRng.Float64() < sn.tokenDrop {
+				w.res.TokensDropped++
+				return
+			}
+		case wire.TypeMcast:
+			if w.dropRng.Float64() < sn.mcastDrop {
+				return
+			}
+		}
+	}
 	// Malformed input never reaches the core in the simulator; an error
 	// here is a codec bug.
 	if err := sn.core.Step(epoch.Add(w.now), p.Data); err != nil {
@@ -352,7 +370,21 @@ func (w *world) applyFault(f faultEvent) {
 		w.crash(sn)
 	case "restart":
 		w.restart(w.nodes[f.node-1], f.keepSeq)
+	case "tokendrop":
+		sn := w.nodes[f.node-1]
+		sn.tokenDrop, sn.mcastDrop = f.prob, f.mcastProb
+		w.trace("%v node %d drops received tokens with probability %.2f, messages %.2f", w.now, f.node, f.prob, f.mcastProb)
 	}
+}
+
+// datagramType reads a datagram's type from its header (TypeUnknown if it
+// has none).
+func datagramType(data []byte) wire.MessageType {
+	h, _, err := wire.PeekHeader(data)
+	if err != nil {
+		return wire.TypeUnknown
+	}
+	return h.Type
 }
 
 func (w *world) resume(sn *simNode) {
@@ -424,6 +456,7 @@ func (w *world) heal() {
 	w.net.SetDefault(w.base)
 	w.net.Heal()
 	for _, sn := range w.nodes {
+		sn.tokenDrop, sn.mcastDrop = 0, 0
 		if sn.paused {
 			w.resume(sn)
 		}

@@ -22,6 +22,9 @@ type simNode struct {
 	backlog     []mem.Packet // received while paused
 	nextSend    time.Duration
 	sendEvery   time.Duration
+	// FaultTokenDrop: probabilities of dropping a received ORF token and
+	// a received MCAST.
+	tokenDrop, mcastDrop float64
 }
 
 // backlogLimit bounds the packets a paused node's socket buffer keeps; the

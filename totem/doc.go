@@ -84,6 +84,14 @@
 //     a ring committed to but not yet installed is dropped rather than
 //     stored among the old ring's messages under a colliding seq (our aru
 //     holds the ring's aru down until it is retransmitted).
+//   - RECOVERY entry resets the exit counters (retrans_flg count, rotation
+//     count, the "I set retrans_flg" mark), which corosync clears only on
+//     OPERATIONAL entry. After a token loss in RECOVERY, counts carried
+//     into the next attempt skipped setting install_seq and let a node
+//     leave RECOVERY before the others had the recovery copies, delivering
+//     old-ring messages, safe ones too, that some transitional members did
+//     not hold (the simulator's token drop fault finds it). Local state
+//     only: nothing on the wire changes.
 //   - Message buffers are pooled, so the steady-state token path does not
 //     allocate; a buffer released during a step is reused only after
 //     [Node.Advance], because that step's Ready may still point into it.

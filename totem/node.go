@@ -360,7 +360,14 @@ func (n *Node) Leave(now time.Time) {
 
 // Holds reports whether the node holds message seq of ring: stored in a
 // sort queue (possibly as an encapsulated recovery copy) or already
-// released after delivery. The simulator's safe-delivery check uses it.
+// released after delivery. The simulator's safe-delivery and
+// transitional-held checks use it.
+//
+// The recovery queue is searched in every state: it is emptied on entering
+// RECOVERY and once OPERATIONAL, so outside RECOVERY it holds only the
+// copies of an attempt abandoned for GATHER. Those count: the node did
+// receive them, and another member may legitimately finish that recovery
+// and deliver them after the node has left it.
 func (n *Node) Holds(ring RingID, seq uint32) bool {
 	if ring == n.regularRing {
 		if wire.SeqLTE(seq, n.lastReleased) && n.lastReleased != 0 {
@@ -370,17 +377,19 @@ func (n *Node) Holds(ring RingID, seq uint32) bool {
 			return true
 		}
 	}
-	if n.state == StateRecovery {
-		for s := uint32(1); wire.SeqLTE(s, n.myHighSeqRcv); s++ {
-			data, ok := n.recovery.get(s)
-			if !ok {
-				continue
-			}
-			var inner wire.Mcast
-			if err := wire.DecodeMcast(data[wire.McastHeaderSize:], &inner); err == nil &&
-				inner.Ring == ring && inner.Seq == seq {
-				return true
-			}
+	q := n.recovery
+	if !q.stored {
+		return false
+	}
+	for s := q.head; wire.SeqLTE(s, q.top); s++ {
+		data, ok := q.get(s)
+		if !ok || len(data) < wire.McastHeaderSize {
+			continue
+		}
+		var inner wire.Mcast
+		if err := wire.DecodeMcast(data[wire.McastHeaderSize:], &inner); err == nil &&
+			inner.Ring == ring && inner.Seq == seq {
+			return true
 		}
 	}
 	return false

@@ -125,6 +125,19 @@ func (n *Node) recoveryEnter(now time.Time) {
 	n.mySeqUnchanged = 0
 	n.myHighSeqRcv = 0
 	n.myInstallSeq = 0
+	// The recovery exit counters belong to this ring's tokens. corosync
+	// clears them only on OPERATIONAL entry, so after a token loss in
+	// RECOVERY they carried over into the next attempt: a count already
+	// past 2 never set install_seq again, and "install_seq (0) <= token
+	// aru" let a node leave RECOVERY on the new ring's first tokens,
+	// delivering old-ring messages (safe ones too) in the transitional
+	// configuration before the members lacking them had received their
+	// recovery copies. The same goes for the flag this node set on the
+	// previous ring's token: clearing a flag raised on this ring by another
+	// member would end its retransmission phase early.
+	n.myRetransFlgCnt = 0
+	n.myRotationCount = 0
+	n.mySetRetransFlg = false
 	n.lastReleased = 0
 	n.resetTokenTimer(now)
 	n.resetRetransmitTimer(now)

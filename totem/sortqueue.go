@@ -19,6 +19,10 @@ type sqItem struct {
 type sortQueue struct {
 	head  uint32 // lowest tracked seq (head_seqid)
 	items []sqItem
+	// top is the highest seq stored since the last reinit, valid while
+	// stored is set (for Node.Holds, which scans the recovery queue).
+	top    uint32
+	stored bool
 }
 
 func newSortQueue() *sortQueue {
@@ -60,6 +64,9 @@ func (q *sortQueue) add(seq uint32, data []byte) {
 	it.data = data
 	it.inuse = true
 	it.miss = 0
+	if !q.stored || seq-q.head > q.top-q.head {
+		q.top, q.stored = seq, true
+	}
 }
 
 // missCount bumps and returns the miss count of an empty slot.
@@ -87,6 +94,9 @@ func (q *sortQueue) release(upTo uint32, free func([]byte)) {
 		*it = sqItem{}
 	}
 	q.head = upTo + 1
+	if q.top-q.head >= sortQueueSize { // top released: nothing stored
+		q.stored = false
+	}
 }
 
 // reinit empties the queue and starts it at head. Stored datagrams are
@@ -95,4 +105,5 @@ func (q *sortQueue) release(upTo uint32, free func([]byte)) {
 func (q *sortQueue) reinit(head uint32) {
 	clear(q.items)
 	q.head = head
+	q.top, q.stored = 0, false
 }

@@ -17,7 +17,7 @@ import (
 func main() {
 	nodes := flag.Int("nodes", 5, "number of nodes, 2..16")
 	seed := flag.Uint64("seed", 1, "seed of every random choice")
-	faults := flag.String("faults", "all", "comma list of loss,dup,reorder,partition,pause,crash, or all, or none")
+	faults := flag.String("faults", "all", "comma list of loss,dup,reorder,partition,pause,crash,tokendrop, or all, or none")
 	duration := flag.Duration("duration", 60*time.Second, "virtual time during which faults and load run")
 	trace := flag.Bool("trace", false, "print fault and configuration events as they happen")
 	flag.Parse()

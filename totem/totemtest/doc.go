@@ -85,6 +85,11 @@
 //	status [node=X]
 //	    Print each node's state, ring, members, aru, highest seq received
 //	    and delivered (proc and failed lists outside OPERATIONAL).
+//	holds ring=R seq=S
+//	    Print which nodes that are up hold message S of ring R (rep.seq),
+//	    by totem.Node.Holds: the question the simulator's checker asks of
+//	    every member when a safe message, or any message after a
+//	    transitional configuration, is delivered.
 //	log-level debug|info|warn|error|none
 //	    Route the cores' slog output at or above the level into the
 //	    transcript, without time stamps ("INFO 1: a new membership was

@@ -100,6 +100,8 @@ func (env *InteractionEnv) Handle(t *testing.T, d *TestData) string {
 		err = env.handleResume(d)
 	case "status":
 		err = env.handleStatus(d)
+	case "holds":
+		err = env.handleHolds(d)
 	case "log-level":
 		err = env.handleLogLevel(d)
 	default:
