@@ -153,6 +153,7 @@ func TestInvalid(t *testing.T) {
 			"x.conf:11: nodelist.node.ring1_addr: missing: the node at line 7 has one, and every node needs its ring 1 address"},
 		{"udpu rrp without ring1_addr", lines("totem {", "version: 2", "transport: udpu", "rrp_mode: active", "}", "nodelist {", "node {", "ring0_addr: 10.0.0.1", "}", "}"), 4, "totem.rrp_mode", ""},
 		{"key and keyfile", totemWith("secauth: on", "keyfile: /etc/ais/authkey", "key: 0123456789abcdef"), 9, "totem.key", ""},
+		{"udp rings sharing a port", totemWith("rrp_mode: passive", "interface {", "ringnumber: 1", "bindnetaddr: 10.1.0.0", "mcastaddr: 239.1.1.2", "mcastport: 5404", "}"), 12, "totem.interface.mcastport", ""},
 		{"duplicate ringnumber", totemWith("rrp_mode: active", "interface {", "ringnumber: 0", "bindnetaddr: 10.1.0.0", "mcastaddr: 239.1.1.2", "}"), 9, "totem.interface.ringnumber", ""},
 		{"ring 1 without ring 0", ifaceWith("ringnumber: 1"), 6, "totem.interface.ringnumber", ""},
 		{"mixed families", lines("totem {", "version: 2", "interface {", "bindnetaddr: 10.0.0.0", "mcastaddr: ff15::1", "}", "}"), 5, "totem.interface.mcastaddr", ""},

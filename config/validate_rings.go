@@ -52,6 +52,13 @@ func (d *decoder) checkRedundancy() {
 			d.failAt(c.NodelistLine, "nodelist.node.ring1_addr", "", "missing: udpu finds the ring 1 address of each node in the nodelist")
 		}
 	}
+	if t.Transport == "udp" && len(t.Interfaces) == 2 {
+		p0, p1 := t.Interfaces[0].McastPort, t.Interfaces[1].McastPort
+		s1, set1 := t.Interfaces[1].set["totem.interface.mcastport"]
+		if set1 && p1 >= p0-1 && p1 <= p0+1 {
+			d.failSetting(s1, fmt.Sprintf("ring 1 needs a port at least 2 away from ring 0's (%d): udp binds the wildcard address, so the rings would receive each other's datagrams", p0))
+		}
+	}
 	if s, ok := c.set["totem.rrp_problem_count_threshold"]; ok && t.RRPProblemCountThreshold < 5 {
 		d.failSetting(s, "the minimum is 5")
 	}

@@ -8,9 +8,16 @@ import (
 	"goais/internal/lab"
 )
 
-// redundantCluster is three goais nodes with two links each, in mode.
+// redundantCluster is three goais nodes with two links each, in mode,
+// over udpu.
 func redundantCluster(t *testing.T, mode string, secure bool) *lab.Cluster {
-	r := lab.NewRing(lab.UDPU, goais(1, 0), goais(2, 1), goais(3, 2))
+	return redundantClusterOver(t, lab.UDPU, mode, secure)
+}
+
+// redundantClusterOver is redundantCluster over transport tr: with udp,
+// each ring is its own multicast group (interface { ringnumber: 1 }).
+func redundantClusterOver(t *testing.T, tr lab.Transport, mode string, secure bool) *lab.Cluster {
+	r := lab.NewRing(tr, goais(1, 0), goais(2, 1), goais(3, 2))
 	r.RRPMode = mode
 	if secure {
 		r.Keyfile = keygen(t, "authkey")
@@ -128,4 +135,9 @@ func TestPassiveRingsLossOnRing1(t *testing.T) {
 
 func TestPassiveRingsLinkDownOnRing0(t *testing.T) {
 	loseOneLink(t, redundantCluster(t, "passive", true), linkDown(0, 0))
+}
+
+// Two multicast groups, one per network, with secauth: the same story.
+func TestActiveRingsOverMulticast(t *testing.T) {
+	loseOneLink(t, redundantClusterOver(t, lab.UDP, "active", true), linkBlackhole(1, 2))
 }

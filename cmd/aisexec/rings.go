@@ -14,15 +14,21 @@ import (
 )
 
 // ringPort is the UDP port of ring n: its interface's mcastport, else ring
-// 0's (the rings have different addresses, so they may share it).
+// 0's. udpu binds each ring's own address, so the rings may share a port;
+// udp binds the wildcard address, so its ring 1 defaults to ring 0's port
+// + 2 (each udp ring uses its port and the one below, as corosync's).
 func ringPort(c *config.Config, n int) uint16 {
 	if in, ok := c.Interface(n); ok && in.McastPort != 0 {
 		return in.McastPort
 	}
+	port := uint16(defaultPort)
 	if in, ok := c.Interface(0); ok && in.McastPort != 0 {
-		return in.McastPort
+		port = in.McastPort
 	}
-	return defaultPort
+	if n == 1 && c.Totem.Transport == "udp" {
+		port += 2
+	}
+	return port
 }
 
 // openRing opens the transport of ring n (0 or 1).

@@ -115,6 +115,11 @@ func (r *Ring) Config(l *Lab, dir string, id uint32) string {
 			mcast = "239.192.77.1"
 		}
 		fmt.Fprintf(&b, "\tinterface {\n\t\tringnumber: 0\n\t\tmcastaddr: %s\n\t\tmcastport: 5405\n\t}\n", mcast)
+		if r.RRPMode != "" {
+			// Ring 1's group; each node's ring 1 address is its
+			// ring1_addr.
+			b.WriteString("\tinterface {\n\t\tringnumber: 1\n\t\tmcastaddr: 239.192.78.1\n\t\tmcastport: 5407\n\t}\n")
+		}
 	}
 	for _, line := range strings.Split(strings.TrimSpace(r.Totem), "\n") {
 		if line = strings.TrimSpace(line); line != "" {
